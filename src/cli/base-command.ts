@@ -1,0 +1,73 @@
+import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+import {MemguardError} from '../lib/errors.js'
+import {ExitCode, type ExitCodeValue} from '../lib/exit-codes.js'
+import type {Host} from '../host/host.js'
+
+/** Flags every command that reads a host accepts. */
+export const hostFlags = {
+  root: Flags.directory({
+    description: 'Read (and, for commands that change a host, write) /proc, /sys, /etc, /boot, /run, /var/log under DIR instead of /.',
+    helpValue: 'DIR',
+    exclusive: ['snapshot'],
+  }),
+  snapshot: Flags.directory({
+    description: 'Read a host captured by `memguard snapshot` instead of this machine. Read-only: changes become dry runs.',
+    helpValue: 'DIR',
+    exclusive: ['root'],
+  }),
+}
+
+/**
+ * The base of every memguard command: `--json`, the exit-code contract of DESIGN.md, and error
+ * output without stack traces. Commands stay thin: flags in, domain call, render.
+ */
+export abstract class MemguardCommand extends Command {
+  static override enableJsonFlag = true
+  private openedHosts: Host[] = []
+
+  /** Set the exit code without cutting the output short (JSON is still printed). */
+  protected setExitCode(code: ExitCodeValue): void {
+    process.exitCode = code
+  }
+
+  protected async openHost(flags: {root?: string; snapshot?: string}): Promise<Host> {
+    const {openHost} = await import('../host/open.js')
+    const host = await openHost(flags)
+    this.openedHosts.push(host)
+    return host
+  }
+
+  /** Colour only on a TTY, and never with NO_COLOR or --json. */
+  protected get useColor(): boolean {
+    return process.stdout.isTTY === true && !process.env.NO_COLOR && !this.jsonEnabled()
+  }
+
+  protected override async finally(error: Error | undefined): Promise<unknown> {
+    await Promise.all(this.openedHosts.map((h) => h.close().catch(() => undefined)))
+    return super.finally(error)
+  }
+
+  protected override async catch(error: Interfaces.CommandError): Promise<unknown> {
+    if (error instanceof Errors.ExitError) throw error
+    // oclif's own parse errors (unknown flag, missing arg) are usage errors: exit 2.
+    if (error instanceof Errors.CLIError && !(error instanceof MemguardError)) {
+      const oclifExit = (error as Errors.CLIError).oclif?.exit
+      this.report(error.message, undefined, oclifExit === undefined || oclifExit === 1 ? ExitCode.usage : (oclifExit as ExitCodeValue))
+    }
+    if (error instanceof MemguardError) this.report(error.located, error.hint, error.exitCode)
+    const debug = process.env.DEBUG?.includes('memguard')
+    this.report(`internal error: ${error.message}${debug ? `\n${error.stack}` : ''}`, 'this is a bug in memguard; set DEBUG=memguard for details and report it', ExitCode.failure)
+  }
+
+  private report(message: string, hint: string | undefined, code: ExitCodeValue): never {
+    if (this.jsonEnabled()) {
+      this.logJson({error: {message, hint: hint ?? null, exitCode: code}})
+    } else {
+      process.stderr.write(`memguard: ${message}\n`)
+      if (hint) process.stderr.write(`  hint: ${hint}\n`)
+    }
+    throw new Errors.ExitError(code)
+  }
+}
+
+export type {ExitCodeValue}

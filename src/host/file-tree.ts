@@ -1,0 +1,95 @@
+import {readFileSync, readdirSync} from 'node:fs'
+import {join} from 'node:path'
+import type {GatherPlan, ProcessFiles} from './host.js'
+
+/**
+ * Synchronous reads of a host's file tree rooted at `root` ('/' for this machine, a --root DIR,
+ * or a snapshot's files/ directory). Synchronous on purpose: on /proc it is 3-4x faster than
+ * fs.promises and uses less memory (stack-notes §3), and a process that vanishes mid-read is
+ * simply skipped.
+ */
+export class FileTree {
+  constructor(readonly root: string) {}
+
+  /** Where an absolute host path lives on this machine. */
+  resolve(hostPath: string): string {
+    return this.root === '/' ? hostPath : join(this.root, hostPath)
+  }
+
+  readText(hostPath: string): string | null {
+    try {
+      return readFileSync(this.resolve(hostPath), 'utf8')
+    } catch {
+      return null
+    }
+  }
+
+  listDir(hostPath: string): string[] | null {
+    try {
+      return readdirSync(this.resolve(hostPath)).sort()
+    } catch {
+      return null
+    }
+  }
+
+  readFiles(paths: readonly string[]): Map<string, string | null> {
+    const files = new Map<string, string | null>()
+    for (const path of paths) files.set(path, this.readText(path))
+    return files
+  }
+
+  listDirs(paths: readonly string[] = []): Map<string, string[] | null> {
+    const dirs = new Map<string, string[] | null>()
+    for (const path of paths) dirs.set(path, this.listDir(path))
+    return dirs
+  }
+
+  /** The raw /proc/<pid> files of every process; pids whose status vanished are skipped. */
+  readProcesses(): ProcessFiles[] {
+    const procDir = this.resolve('/proc')
+    let entries: string[]
+    try {
+      entries = readdirSync(procDir)
+    } catch {
+      return []
+    }
+    const processes: ProcessFiles[] = []
+    for (const entry of entries) {
+      const code = entry.charCodeAt(0)
+      if (code < 48 || code > 57) continue
+      const pid = Number(entry)
+      if (!Number.isInteger(pid)) continue
+      const dir = `${procDir}/${entry}/`
+      const status = readOrNull(dir + 'status')
+      if (status === null) continue // exited while we were reading
+      const oomScoreAdj = readOrNull(dir + 'oom_score_adj')
+      processes.push({
+        pid,
+        status,
+        stat: readOrNull(dir + 'stat'),
+        cmdline: readOrNull(dir + 'cmdline'),
+        oomScore: readOrNull(dir + 'oom_score'),
+        oomScoreAdj,
+        // Legacy knob: only worth a read where the modern one is missing (kernels < 2.6.36).
+        oomAdj: oomScoreAdj === null ? readOrNull(dir + 'oom_adj') : null,
+      })
+    }
+    return processes
+  }
+
+  gatherFiles(plan: GatherPlan) {
+    return {
+      files: this.readFiles(plan.files),
+      dirs: this.listDirs(plan.dirs),
+      processes: plan.processes ? this.readProcesses() : null,
+    }
+  }
+}
+
+function readOrNull(path: string): string | null {
+  try {
+    return readFileSync(path, 'latin1')
+  } catch {
+    return null
+  }
+}
