@@ -90,6 +90,20 @@ export interface Host {
   writeFileAtomic(path: string, content: string, options?: WriteFileOptions): Promise<WriteFileResult>
   /** A plain write for kernel interfaces (sysfs, /proc) where rename is impossible. */
   writeKernelFile(path: string, content: string): Promise<void>
+  /**
+   * Create a file only if it does not exist (O_EXCL): the primitive behind memguard's per-host
+   * lock. Creates missing parent directories with `dirMode`. Returns false when it already exists.
+   */
+  createExclusive(path: string, content: string, options?: {mode?: number; dirMode?: number}): Promise<boolean>
+  /** Remove a file; a missing file is not an error. */
+  removeFile(path: string): Promise<void>
+  /**
+   * Start a program that outlives memguard: its own session (setsid), no controlling terminal,
+   * stdio to /dev/null. Returns its PID on the host. Used for the dead-man reverter.
+   */
+  spawnDetached(argv: readonly [string, ...string[]]): Promise<number>
+  /** Whether a process with this PID exists on the host (stale-lock detection). */
+  processAlive(pid: number): Promise<boolean>
   close(): Promise<void>
 }
 

@@ -1,4 +1,5 @@
-import {copyFile, stat, writeFile} from 'node:fs/promises'
+import {copyFile, mkdir, rm, stat, writeFile} from 'node:fs/promises'
+import {spawn} from 'node:child_process'
 import {dirname} from 'node:path'
 import {mkdirSync} from 'node:fs'
 import {FileTree} from './file-tree.js'
@@ -70,6 +71,45 @@ export class LocalHost implements Host {
       await writeFile(this.tree.resolve(path), content)
     } catch (error) {
       throw new MemguardError(`could not write ${content.trim()} to ${path}: ${(error as Error).message}`, {cause: error})
+    }
+  }
+
+  async createExclusive(path: string, content: string, options: {mode?: number; dirMode?: number} = {}): Promise<boolean> {
+    const target = this.tree.resolve(path)
+    await mkdir(dirname(target), {recursive: true, mode: options.dirMode ?? 0o700})
+    try {
+      await writeFile(target, content, {flag: 'wx', mode: options.mode ?? 0o600})
+      return true
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
+      throw new MemguardError(`could not create ${path}: ${(error as Error).message}`, {cause: error})
+    }
+  }
+
+  async removeFile(path: string): Promise<void> {
+    await rm(this.tree.resolve(path), {force: true})
+  }
+
+  async spawnDetached(argv: readonly [string, ...string[]]): Promise<number> {
+    const child = spawn(argv[0], argv.slice(1), {
+      detached: true, // setsid(): its own session, no controlling terminal
+      stdio: 'ignore',
+      env: this.root === '/' ? process.env : {...process.env, MEMGUARD_ROOT: this.root},
+    })
+    const pid = await new Promise<number>((resolvePid, reject) => {
+      child.once('error', (error) => reject(new MemguardError(`could not start ${argv[0]}: ${error.message}`, {cause: error})))
+      child.once('spawn', () => resolvePid(child.pid as number))
+    })
+    child.unref()
+    return pid
+  }
+
+  async processAlive(pid: number): Promise<boolean> {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM'
     }
   }
 

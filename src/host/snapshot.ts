@@ -106,6 +106,22 @@ export class SnapshotHost implements Host {
     throw new MemguardError(`not writing ${path}: ${this.label} is read-only`, {exitCode: ExitCode.usage})
   }
 
+  async createExclusive(path: string): Promise<boolean> {
+    throw new MemguardError(`not creating ${path}: ${this.label} is read-only`, {exitCode: ExitCode.usage})
+  }
+
+  async removeFile(path: string): Promise<void> {
+    throw new MemguardError(`not removing ${path}: ${this.label} is read-only`, {exitCode: ExitCode.usage})
+  }
+
+  async spawnDetached(argv: readonly string[]): Promise<number> {
+    throw new MemguardError(`not starting ${argv[0]}: ${this.label} is read-only`, {exitCode: ExitCode.usage})
+  }
+
+  async processAlive(): Promise<boolean> {
+    return false
+  }
+
   async close(): Promise<void> {}
 
   private recorded(spec: CommandSpec): CommandResult {

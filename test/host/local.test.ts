@@ -63,4 +63,26 @@ describe('LocalHost under --root', () => {
     expect(readFileSync(join(root, result.backupPath ?? ''), 'utf8')).toBe('autoballoon="on"\n')
     expect(readdirSync(join(root, 'etc/xen')).filter((f) => f.includes('tmp'))).toEqual([])
   })
+
+  it('creates a lock file exclusively in a 0700 directory, once', async () => {
+    const root = rootTree()
+    const host = new LocalHost(root)
+    expect(await host.createExclusive('/run/memguard/lock', '123\n')).toBe(true)
+    expect(await host.createExclusive('/run/memguard/lock', '456\n')).toBe(false)
+    expect(statSync(join(root, 'run/memguard')).mode & 0o777).toBe(0o700)
+    await host.removeFile('/run/memguard/lock')
+    await host.removeFile('/run/memguard/lock')
+    expect(await host.createExclusive('/run/memguard/lock', '789\n')).toBe(true)
+  })
+
+  it('starts a detached program in its own session that outlives the call', async () => {
+    const host = new LocalHost()
+    const pid = await host.spawnDetached(['sleep', '5'])
+    expect(await host.processAlive(pid)).toBe(true)
+    const sid = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[3]
+    expect(Number(sid)).toBe(pid)
+    process.kill(pid, 'SIGKILL')
+    await new Promise((r) => setTimeout(r, 100))
+    expect(await host.processAlive(pid)).toBe(false)
+  })
 })
