@@ -1,0 +1,78 @@
+import {mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, statSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {LocalHost} from '../../src/host/local.js'
+import {armRollback, cancelRollback, readRollbackState, ROLLBACK_STATE_PATH} from '../../src/ops/rollback.js'
+
+const FAKE_BIN = resolve(__dirname, '../fixtures/bin')
+const SYSFS = 'sys/devices/system/xen_memory/xen_memory0'
+let savedPath: string | undefined
+
+function dom0Root(targetKiB: number): string {
+  const root = mkdtempSync(join(tmpdir(), 'memguard-rb-'))
+  mkdirSync(join(root, SYSFS, 'info'), {recursive: true})
+  writeFileSync(join(root, SYSFS, 'target_kb'), `${targetKiB}\n`)
+  writeFileSync(join(root, SYSFS, 'info/current_kb'), `${targetKiB}\n`)
+  return root
+}
+
+/** CAP_SYS_RESOURCE (bit 24) is needed to lower oom_score_adj below 0. */
+function hasCapSysResource(): boolean {
+  const capEff = /CapEff:\s*([0-9a-f]+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0'
+  return (BigInt(`0x${capEff}`) & (1n << 24n)) !== 0n
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+beforeEach(() => {
+  savedPath = process.env.PATH
+  process.env.PATH = `${FAKE_BIN}:${process.env.PATH}`
+})
+afterEach(() => {
+  process.env.PATH = savedPath
+})
+
+describe('the dead-man reverter', () => {
+  it('restores the previous target through the balloon and the toolstack when nobody confirms', async () => {
+    const root = dom0Root(1048576)
+    const host = new LocalHost(root)
+    const state = await armRollback(host, {domain: {id: 0, name: 'Domain-0'}, previousKiB: 1572864, newKiB: 1048576, balloon: 'sysfs', toolstack: 'xl', confirmWithinMs: 1500})
+    expect(state.reverterPid).toBeGreaterThan(0)
+    expect(statSync(join(root, 'run/memguard')).mode & 0o777).toBe(0o700)
+    // The reverter protects itself from the OOM killer – where the kernel lets it.
+    await sleep(300)
+    if (hasCapSysResource()) expect(readFileSync(`/proc/${state.reverterPid}/oom_score_adj`, 'utf8').trim()).toBe('-1000')
+    else console.warn('skipping the oom_score_adj -1000 check: this process lacks CAP_SYS_RESOURCE, so the kernel refuses any negative oom_score_adj')
+    for (let i = 0; i < 40 && existsSync(join(root, ROLLBACK_STATE_PATH)); i++) await sleep(250)
+    expect(readFileSync(join(root, SYSFS, 'target_kb'), 'utf8').trim()).toBe('1572864')
+    expect(readFileSync(join(root, 'fake-xl/calls.log'), 'utf8')).toBe('mem-set\t0\t1572864k\t\n')
+    const log = readFileSync(join(root, 'var/log/memguard/reverter.log'), 'utf8')
+    expect(log).toMatch(/deadline reached without confirmation/)
+    expect(log).toMatch(hasCapSysResource() ? /protected: oom_score_adj -1000/ : /could not protect itself from the OOM killer/)
+    expect(log).toMatch(/toolstack: xl mem-set 0 1572864k exited 0/)
+    expect(await readRollbackState(host)).toBeNull()
+  })
+
+  it('is cancelled by confirm and then changes nothing', async () => {
+    const root = dom0Root(1048576)
+    const host = new LocalHost(root)
+    await armRollback(host, {domain: {id: 0, name: 'Domain-0'}, previousKiB: 1572864, newKiB: 1048576, balloon: 'sysfs', toolstack: 'xl', confirmWithinMs: 2500})
+    const cancelled = await cancelRollback(host)
+    expect(cancelled?.reverterStopped).toBe(true)
+    await sleep(3000)
+    expect(readFileSync(join(root, SYSFS, 'target_kb'), 'utf8').trim()).toBe('1048576')
+    expect(existsSync(join(root, 'fake-xl/calls.log'))).toBe(false)
+    expect(readFileSync(join(root, 'var/log/memguard/reverter.log'), 'utf8')).toMatch(/cancelled/)
+  })
+
+  it('writes the XenLinux /proc/xen/balloon form on old kernels', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'memguard-rb-'))
+    mkdirSync(join(root, 'proc/xen'), {recursive: true})
+    writeFileSync(join(root, 'proc/xen/balloon'), 'Current allocation:   262144 kB\n')
+    const host = new LocalHost(root)
+    await armRollback(host, {domain: {id: 0, name: 'Domain-0'}, previousKiB: 1572864, newKiB: 262144, balloon: 'proc', toolstack: 'none', confirmWithinMs: 500})
+    for (let i = 0; i < 30 && existsSync(join(root, ROLLBACK_STATE_PATH)); i++) await sleep(250)
+    expect(readFileSync(join(root, 'proc/xen/balloon'), 'utf8')).toBe('1572864K\n')
+  })
+})
