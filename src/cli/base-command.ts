@@ -8,12 +8,34 @@ export const hostFlags = {
   root: Flags.directory({
     description: 'Read (and, for commands that change a host, write) /proc, /sys, /etc, /boot, /run, /var/log under DIR instead of /.',
     helpValue: 'DIR',
-    exclusive: ['snapshot'],
+    exclusive: ['snapshot', 'host', 'inventory'],
   }),
   snapshot: Flags.directory({
     description: 'Read a host captured by `memguard snapshot` instead of this machine. Read-only: changes become dry runs.',
     helpValue: 'DIR',
-    exclusive: ['root'],
+    exclusive: ['root', 'host', 'inventory'],
+  }),
+  host: Flags.string({
+    description:
+      'Work on this host over ssh instead of this machine (agentless: the host needs only sshd and a POSIX sh). Honours ~/.ssh/config, ssh-agent and ProxyJump; never prompts. Commands with fleet support take it several times.',
+    helpValue: '[USER@]HOST[:PORT]',
+    multiple: true,
+    exclusive: ['root', 'snapshot'],
+  }),
+}
+
+/** Flags of commands that can work on many hosts at once (opt in next to hostFlags). */
+export const fleetFlags = {
+  inventory: Flags.file({
+    description: 'Work on every host of this Ansible inventory (INI or YAML: groups, children, ansible_host/ansible_user/ansible_port).',
+    helpValue: 'FILE',
+    exclusive: ['root', 'snapshot'],
+  }),
+  parallel: Flags.integer({
+    description: 'Talk to at most N hosts at once.',
+    helpValue: 'N',
+    min: 1,
+    default: 8,
   }),
 }
 
@@ -30,7 +52,7 @@ export abstract class MemguardCommand extends Command {
     process.exitCode = code
   }
 
-  protected async openHost(flags: {root?: string; snapshot?: string}): Promise<Host> {
+  protected async openHost(flags: {root?: string; snapshot?: string; host?: string[]}): Promise<Host> {
     const {openHost} = await import('../host/open.js')
     const host = await openHost(flags)
     this.openedHosts.push(host)
@@ -40,6 +62,12 @@ export abstract class MemguardCommand extends Command {
   /** Colour only on a TTY, and never with NO_COLOR or --json. */
   protected get useColor(): boolean {
     return process.stdout.isTTY === true && !process.env.NO_COLOR && !this.jsonEnabled()
+  }
+
+  /** A chalk instance that honours useColor. */
+  protected async chalk(): Promise<import('chalk').ChalkInstance> {
+    const {Chalk} = await import('chalk')
+    return new Chalk({level: this.useColor ? 1 : 0})
   }
 
   protected override async finally(error: Error | undefined): Promise<unknown> {

@@ -1,44 +1,37 @@
 import type {CommandSpec, GatherPlan} from '../host/host.js'
+import {CMDLINE_PATH} from '../linux/cmdline.js'
+import {OSRELEASE_PATH} from '../linux/kernel-version.js'
+import {MEMINFO_PATH} from '../linux/meminfo.js'
+import {SWAPS_PATH} from '../linux/swaps.js'
+import {SYSCTL_FILES} from '../linux/sysctl.js'
+import {UPTIME_PATH} from '../linux/uptime.js'
+import {ROLLBACK_STATE_PATH} from '../ops/rollback.js'
+import {BALLOON_FILES} from '../xen/balloon.js'
+import {PROC_XEN_CAPABILITIES, XEN_COMMANDS} from '../xen/toolstack.js'
 
 /**
  * What memguard reads from a host, in one place. Commands build their GatherPlan from these
  * pieces; `memguard snapshot` captures the union, so every command works on a snapshot.
+ * The paths themselves belong to the readers that parse them (src/linux, src/xen).
  */
 
-const XL_TIMEOUT_MS = 20_000
-
-export const XEN_BALLOON_SYSFS_DIR = '/sys/devices/system/xen_memory/xen_memory0'
-
-export const LINUX_FILES = [
-  '/proc/meminfo',
-  '/proc/swaps',
-  '/proc/cmdline',
-  '/proc/sys/kernel/osrelease',
+export const LINUX_FILES: readonly string[] = [
+  MEMINFO_PATH,
+  SWAPS_PATH,
+  CMDLINE_PATH,
+  OSRELEASE_PATH,
+  UPTIME_PATH,
   '/proc/sys/kernel/hostname',
-  '/proc/sys/kernel/panic',
-  '/proc/sys/vm/overcommit_memory',
-  '/proc/sys/vm/overcommit_ratio',
-  '/proc/sys/vm/panic_on_oom',
-  '/proc/sys/vm/min_free_kbytes',
-  '/proc/sys/vm/oom_kill_allocating_task',
-  '/proc/sys/vm/swappiness',
+  ...SYSCTL_FILES,
   '/etc/os-release',
   '/etc/redhat-release',
   '/etc/debian_version',
-] as const
+]
 
-export const XEN_FILES = [
-  '/proc/xen/capabilities',
-  '/proc/xen/balloon',
-  `${XEN_BALLOON_SYSFS_DIR}/target_kb`,
-  `${XEN_BALLOON_SYSFS_DIR}/info/current_kb`,
-  `${XEN_BALLOON_SYSFS_DIR}/info/low_kb`,
-  `${XEN_BALLOON_SYSFS_DIR}/info/high_kb`,
-  '/sys/hypervisor/type',
-] as const
+export const XEN_FILES: readonly string[] = [PROC_XEN_CAPABILITIES, ...BALLOON_FILES, '/sys/hypervisor/type']
 
 /** Toolstack and bootloader configuration: read by status, lint --snapshot and dom0-mem. */
-export const CONFIG_FILES = [
+export const CONFIG_FILES: readonly string[] = [
   '/etc/xen/xl.conf',
   '/etc/xen/xend-config.sxp',
   '/etc/default/grub',
@@ -51,34 +44,29 @@ export const CONFIG_FILES = [
   '/boot/efi/EFI/xen/xen.cfg',
   '/boot/efi/EFI/debian/xen.cfg',
   '/boot/efi/EFI/centos/xen.cfg',
-  '/opt/xensource/libexec/xen-cmdline',
   '/etc/xensource-inventory',
-] as const
-
-/** memguard's own state on the host (pending dead-man rollback). */
-export const MEMGUARD_STATE_FILES = ['/run/memguard/rollback.json'] as const
-
-const cmd = (id: string, ...argv: [string, ...string[]]): CommandSpec => ({id, argv, timeoutMs: XL_TIMEOUT_MS})
-
-export const TOOLSTACK_COMMANDS: readonly CommandSpec[] = [
-  cmd('xl-info', 'xl', 'info'),
-  cmd('xl-list', 'xl', 'list'),
-  cmd('xl-list-l', 'xl', 'list', '-l'),
-  cmd('xl-dmesg', 'xl', 'dmesg'),
-  cmd('xm-info', 'xm', 'info'),
-  cmd('xm-list', 'xm', 'list'),
-  cmd('xm-list-long', 'xm', 'list', '--long'),
-  cmd('xm-dmesg', 'xm', 'dmesg'),
-  cmd('xenstore-dom0-memory', 'xenstore-read', '/local/domain/0/memory/target', '/local/domain/0/memory/static-max'),
 ]
 
-export const KERNEL_LOG_COMMANDS: readonly CommandSpec[] = [cmd('dmesg', 'dmesg')]
+/** memguard's own state on the host (pending dead-man rollback). */
+export const MEMGUARD_STATE_FILES: readonly string[] = [ROLLBACK_STATE_PATH]
+
+/** libxl keeps dom0's target and static-max in xenstore (KiB); a fallback when `xl list -l` fails. */
+export const XENSTORE_DOM0_MEMORY_COMMAND: CommandSpec = {
+  id: 'xenstore-dom0-memory',
+  argv: ['xenstore-read', '/local/domain/0/memory/target', '/local/domain/0/memory/static-max'],
+  timeoutMs: 10_000,
+}
+
+export const TOOLSTACK_COMMANDS: readonly CommandSpec[] = [...Object.values(XEN_COMMANDS), XENSTORE_DOM0_MEMORY_COMMAND]
+
+/** The kernel ring buffer, for OOM kills. */
+export const KERNEL_LOG_COMMAND: CommandSpec = {id: 'dmesg', argv: ['dmesg'], timeoutMs: 10_000}
 
 /** Everything `status` needs: one round trip. */
 export function statusPlan(): GatherPlan {
   return {
     files: [...LINUX_FILES, ...XEN_FILES, ...CONFIG_FILES, ...MEMGUARD_STATE_FILES],
-    commands: [...TOOLSTACK_COMMANDS, ...KERNEL_LOG_COMMANDS],
+    commands: [...TOOLSTACK_COMMANDS, KERNEL_LOG_COMMAND],
     processes: true,
   }
 }
