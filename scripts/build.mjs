@@ -16,6 +16,8 @@ await build({
   sourcemap: 'linked',
   // oclif optionally requires these for TS dev mode; never needed in the bundle.
   external: ['typescript', 'ts-node', 'tsx'],
-  banner: {js: "import {createRequire as __memguardRequire} from 'node:module'; const require = __memguardRequire(import.meta.url);"},
+  // CJS dependencies bundled into ESM still use require and __filename (write-file-atomic hashes
+  // __filename into its temp-file names): give every output file both.
+  banner: {js: "import {createRequire as __memguardRequire} from 'node:module'; import {fileURLToPath as __memguardFileURLToPath} from 'node:url'; const require = __memguardRequire(import.meta.url); const __filename = __memguardFileURLToPath(import.meta.url);"},
   logLevel: 'warning',
 })

@@ -40,7 +40,9 @@ export async function loadLintConfig(path: string | undefined): Promise<LintConf
   } catch (error) {
     throw new MemguardError(`cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {exitCode: ExitCode.usage})
   }
-  const {parse} = await import('yaml')
+  const yaml = await import('yaml')
+  // yaml is CommonJS: named exports or, through the bundle, only a default export.
+  const parse = yaml.parse ?? (yaml as unknown as {default: typeof yaml}).default.parse
   let data: unknown
   try {
     data = parse(text)
@@ -94,12 +96,15 @@ export function collectSources(paths: readonly string[], options: CollectOptions
     const rel = relative(configDir, abs).split(sep).join('/')
     return kindGlobs.find((k) => k.match(rel))?.kind
   }
-  const readFile = (abs: string, explicit: boolean) => {
-    let real: string
-    try {
-      real = realpathSync(abs)
-    } catch {
-      real = abs
+  const readFile = (abs: string, explicit: boolean, viaLink: boolean) => {
+    // realpath costs an lstat per path component: only where a file can be reached twice.
+    let real = abs
+    if (explicit || viaLink) {
+      try {
+        real = realpathSync(abs)
+      } catch {
+        real = abs
+      }
     }
     if (seen.has(real)) return
     seen.add(real)
@@ -166,7 +171,7 @@ export function collectSources(paths: readonly string[], options: CollectOptions
       }
       if (isDir) {
         if (!SKIP_DIRS.has(entry.name)) walk(abs)
-      } else if (isFile) readFile(abs, false)
+      } else if (isFile) readFile(abs, false, entry.isSymbolicLink())
     }
   }
 
@@ -181,7 +186,7 @@ export function collectSources(paths: readonly string[], options: CollectOptions
     if (st.isDirectory()) {
       seen.add(`dir:${realpathSync(abs)}`)
       walk(abs)
-    } else readFile(abs, true)
+    } else readFile(abs, true, false)
   }
   return {sources, skipped, notices}
 }

@@ -181,8 +181,8 @@ describe('the xl config parser', () => {
     const value: fc.Arbitrary<Gen> = fc.letrec<{v: Gen}>((tie) => ({
       v: fc.oneof({depthSize: 'small'}, atom, fc.array(tie('v'), {maxLength: 4}).map((v) => ({t: 'l' as const, v}))),
     })).v
-    const print = (g: Gen): string => (g.t === 'n' ? g.v : g.t === 's' ? `"${g.v}"` : `[ ${g.v.map(print).join(', ')} ]`)
-    const expected = (g: Gen): unknown => (g.t === 'l' ? g.v.map(expected) : g.v)
+    const print = (g: Gen): string => (g.t === 'n' ? (g.v as string) : g.t === 's' ? `"${g.v as string}"` : `[ ${(g.v as Gen[]).map(print).join(', ')} ]`)
+    const expected = (g: Gen): unknown => (g.t === 'l' ? (g.v as Gen[]).map(expected) : g.v)
     fc.assert(
       fc.property(fc.uniqueArray(fc.tuple(key, value), {selector: ([k]) => k, maxLength: 8}), fc.constantFrom('\n', ';\n', ' # c\n'), (entries, sep) => {
         const text = entries.map(([k, v]) => `${k} = ${print(v)}`).join(sep) + '\n'
