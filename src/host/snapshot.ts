@@ -98,7 +98,7 @@ export class SnapshotHost implements Host {
     return this.recorded(spec)
   }
 
-  async writeFileAtomic(path: string): Promise<WriteFileResult> {
+  async writeFileAtomic(path: string, _content?: string): Promise<WriteFileResult> {
     throw new MemguardError(`not writing ${path}: ${this.label} is read-only`, {exitCode: ExitCode.usage})
   }
 

@@ -1,0 +1,49 @@
+import {release} from 'node:os'
+import {rmSync} from 'node:fs'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {runCli} from '../helpers/cli.js'
+import {makeSshWrapper, sshdUnavailable, startSshd, type SshdFixture, type SshWrapper} from './sshd-fixture.js'
+
+const skipReason = sshdUnavailable()
+
+describe.skipIf(skipReason !== null)('memguard --host, end to end against a real sshd', () => {
+  let sshd: SshdFixture
+  let wrapper: SshWrapper
+  beforeAll(async () => {
+    sshd = await startSshd()
+    // The recording ssh adds `-F <test config>`: the CLI itself has no test-only ssh options.
+    wrapper = makeSshWrapper(sshd.config)
+  })
+  afterAll(async () => {
+    await sshd?.stop()
+    if (wrapper) rmSync(wrapper.dir, {recursive: true, force: true})
+  })
+
+  const env = () => ({PATH: `${wrapper.dir}:${process.env.PATH}`})
+
+  it('status --host reads the host in ONE ssh round trip, plus one to end the master connection', async () => {
+    wrapper.reset()
+    const {exitCode, stdout, stderr} = await runCli(['status', '--json', '--host', 'mgtest'], {env: env()})
+    expect(stderr).toBe('')
+    expect(exitCode).toBe(0)
+    const json = JSON.parse(stdout)
+    expect(json.host).toMatchObject({label: 'mgtest', kernel: release()})
+    const calls = wrapper.calls()
+    expect(calls.filter((argv) => !argv.includes('-O'))).toHaveLength(1)
+    expect(calls.filter((argv) => argv.includes('-O') && argv.includes('exit'))).toHaveLength(1)
+  })
+
+  it('status --host on an unreachable host fails with exit 1 and a message naming it', async () => {
+    const target = `${sshd.user}@127.0.0.1:1`
+    const {exitCode, stderr} = await runCli(['status', '--host', target], {env: env()})
+    expect(exitCode).toBe(1)
+    expect(stderr).toMatch(new RegExp(`^memguard: cannot connect to ${target.replaceAll('.', '\\.')}: connection refused`))
+    expect(stderr).not.toMatch(/at .*\.js/)
+  })
+
+  it('--host cannot be combined with --root or --snapshot', async () => {
+    const {exitCode, stderr} = await runCli(['status', '--host', 'mgtest', '--root', '/tmp'], {env: env()})
+    expect(exitCode).toBe(2)
+    expect(stderr).toMatch(/--host=mgtest cannot also be provided when using --root/)
+  })
+})
