@@ -1,5 +1,7 @@
 import {release} from 'node:os'
-import {rmSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCli} from '../helpers/cli.js'
 import {makeSshWrapper, sshdUnavailable, startSshd, type SshdFixture, type SshWrapper} from './sshd-fixture.js'
@@ -45,5 +47,28 @@ describe.skipIf(skipReason !== null)('memguard --host, end to end against a real
     const {exitCode, stderr} = await runCli(['status', '--host', 'mgtest', '--root', '/tmp'], {env: env()})
     expect(exitCode).toBe(2)
     expect(stderr).toMatch(/--host=mgtest cannot also be provided when using --root/)
+  })
+
+  it('status over a fleet prints one summary row per host, and one unreachable host hides none of the others', async () => {
+    const bad = `${sshd.user}@127.0.0.1:1`
+    const {exitCode, stdout} = await runCli(['status', '--host', 'mgtest', '--host', bad], {env: env()})
+    expect(exitCode).toBe(1)
+    expect(stdout).toMatch(/^HOST\s+XEN\s+DOM0 HOLDS\s+FLOOR\s+ABOVE FLOOR\s+DOM0_MEM\s+VERDICT/)
+    expect(stdout).toMatch(/^mgtest .*not dom0/m)
+    expect(stdout).toMatch(new RegExp(`^${bad.replaceAll('.', '\\.')}\\s.*unreachable.*connection refused`, 'm'))
+    expect(stdout).toMatch(/2 hosts: .*1 unreachable/)
+  })
+
+  it('status --inventory --json gives one object per host of an Ansible inventory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'memguard-inv-'))
+    const inventory = join(dir, 'hosts.ini')
+    writeFileSync(inventory, `[dom0s]\nfirst ansible_host=mgtest\nsecond ansible_host=127.0.0.1 ansible_port=1 ansible_user=${sshd.user}\n`)
+    const {exitCode, stdout} = await runCli(['status', '--json', '--inventory', inventory], {env: env()})
+    expect(exitCode).toBe(1)
+    const entries = JSON.parse(stdout)
+    expect(entries).toHaveLength(2)
+    expect(entries[0]).toMatchObject({ok: true, status: {schemaVersion: 1}})
+    expect(entries[1]).toMatchObject({ok: false, exitCode: 1})
+    rmSync(dir, {recursive: true, force: true})
   })
 })
