@@ -13,7 +13,7 @@ import {judgeDom0Mem, type Dom0MemJudgement} from '../xen/dom0-mem.js'
 import {detectToolstack, PROC_XEN_CAPABILITIES, XEN_COMMANDS, type ToolstackDetection} from '../xen/toolstack.js'
 import {parseXenDmesg} from '../xen/xen-dmesg.js'
 import type {XlInfo} from '../xen/xl-info.js'
-import {findDomainConfig, parseXlListLong, type DomainMemoryConfig} from '../xen/xl-list-long.js'
+import {findDomainConfig, parseXlListLong, UNLIMITED_MAX_KIB, type DomainMemoryConfig} from '../xen/xl-list-long.js'
 import {findDomain, parseXlList, type XlListDomain} from '../xen/xl-list.js'
 import {XENSTORE_DOM0_MEMORY_COMMAND} from './plan.js'
 
@@ -190,7 +190,8 @@ export function readDom0Memory({balloon, domains, domainConfigs, dom0Mem, xensto
   let staticMaxKiB: number | null = null
   let staticMaxSource: string | null = null
   if (config?.maxMemKiB && !config.maxMemUnlimited) [staticMaxKiB, staticMaxSource] = [config.maxMemKiB, 'list -l max_memkb']
-  else if (validKiB(xsStaticMax)) [staticMaxKiB, staticMaxSource] = [xsStaticMax, 'xenstore memory/static-max']
+  // xend writes 16777215 MiB (~16 TiB) for "no limit"; that is not a maximum worth reporting.
+  else if (validKiB(xsStaticMax) && xsStaticMax < UNLIMITED_MAX_KIB) [staticMaxKiB, staticMaxSource] = [xsStaticMax, 'xenstore memory/static-max']
   else if (dom0Mem?.maxKiB !== undefined) [staticMaxKiB, staticMaxSource] = [dom0Mem.maxKiB, 'dom0_mem max:']
 
   return {allocationKiB, allocationSource, targetKiB, targetSource, staticMaxKiB, staticMaxSource}
