@@ -1,7 +1,7 @@
 import {copyFile, mkdir, rm, stat, writeFile} from 'node:fs/promises'
 import {spawn} from 'node:child_process'
-import {dirname} from 'node:path'
-import {mkdirSync} from 'node:fs'
+import {delimiter, dirname, join} from 'node:path'
+import {existsSync, mkdirSync} from 'node:fs'
 import {FileTree} from './file-tree.js'
 import type {CommandResult, CommandSpec, Gathered, GatherPlan, Host, WriteFileOptions, WriteFileResult} from './host.js'
 import {MemguardError} from '../lib/errors.js'
@@ -25,11 +25,17 @@ export class LocalHost implements Host {
   }
 
   async gather(plan: GatherPlan): Promise<Gathered> {
-    // Start the programs first so they run while we read files.
-    const running = Promise.all(plan.commands.map(async (spec) => [spec.id, await this.run(spec)] as const))
+    // Spawn the programs before the (synchronous) file reads, so they run meanwhile and are forked
+    // while this process is still small.
+    const running = await startPrograms(plan.commands, this.programEnv())
     const {files, dirs, processes} = this.tree.gatherFiles(plan)
-    const commands = new Map(await running)
+    const results = await Promise.all(running)
+    const commands = new Map(plan.commands.map((spec, i) => [spec.id, results[i] as CommandResult] as const))
     return {files, dirs, commands, processes}
+  }
+
+  private programEnv(): Record<string, string> | undefined {
+    return this.root === '/' ? undefined : {MEMGUARD_ROOT: this.root}
   }
 
   async readFile(path: string): Promise<string | null> {
@@ -41,7 +47,7 @@ export class LocalHost implements Host {
   }
 
   async run(spec: CommandSpec): Promise<CommandResult> {
-    return runProgram(spec, this.root === '/' ? undefined : {MEMGUARD_ROOT: this.root})
+    return runProgram(spec, this.programEnv())
   }
 
   async writeFileAtomic(path: string, content: string, options: WriteFileOptions = {}): Promise<WriteFileResult> {
@@ -116,32 +122,68 @@ export class LocalHost implements Host {
   async close(): Promise<void> {}
 }
 
+/** Whether `program` is on PATH (or is a path that exists): checked before spawning anything. */
+export function programExists(program: string, path = process.env.PATH ?? ''): boolean {
+  if (program.includes('/')) return existsSync(program)
+  return path.split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, program)))
+}
+
 /** Run one program with a timeout; never throws for the program's own failure. */
 export async function runProgram(spec: CommandSpec, extraEnv?: Record<string, string>): Promise<CommandResult> {
+  const [result] = await startPrograms([spec], extraEnv)
+  return result as Promise<CommandResult>
+}
+
+/**
+ * Start programs at once – each is spawned before this resolves – and return their results to
+ * come. A program that is not installed is answered without a spawn (a dom0 has one toolstack and
+ * memguard asks for both), and execa is not even loaded when nothing runs.
+ *
+ * Each program runs in its own process group and the whole group is killed at the timeout: a
+ * wrapper script whose child hangs (Debian's xl is one) must not keep memguard waiting on the
+ * child's open stdout.
+ */
+export async function startPrograms(specs: readonly CommandSpec[], extraEnv?: Record<string, string>): Promise<Array<Promise<CommandResult>>> {
+  const installed = specs.map((spec) => programExists(spec.argv[0]))
+  if (!installed.some(Boolean)) return specs.map((spec) => Promise.resolve(notFoundResult(spec)))
   const {execa} = await import('execa')
-  const started = Date.now()
-  const result = await execa(spec.argv[0], spec.argv.slice(1), {
-    reject: false,
-    timeout: spec.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
-    killSignal: 'SIGKILL',
-    forceKillAfterDelay: 1000,
-    maxBuffer: 16 * 1024 * 1024,
-    stdin: 'ignore',
-    env: extraEnv,
-    stripFinalNewline: false,
+  return specs.map(async (spec, i) => {
+    if (!installed[i]) return notFoundResult(spec)
+    const started = Date.now()
+    const subprocess = execa(spec.argv[0], spec.argv.slice(1), {
+      reject: false,
+      detached: true,
+      maxBuffer: 16 * 1024 * 1024,
+      stdin: 'ignore',
+      env: extraEnv,
+      stripFinalNewline: false,
+    })
+    let killedAtTimeout = false
+    const timer = setTimeout(() => {
+      killedAtTimeout = true
+      try {
+        if (subprocess.pid !== undefined) process.kill(-subprocess.pid, 'SIGKILL')
+      } catch {
+        subprocess.kill('SIGKILL')
+      }
+    }, spec.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS)
+    const result = await subprocess.finally(() => clearTimeout(timer))
+    if (result.code === 'ENOENT') return notFoundResult(spec)
+    return {
+      argv: spec.argv,
+      exitCode: result.exitCode ?? null,
+      stdout: typeof result.stdout === 'string' ? result.stdout : '',
+      stderr: typeof result.stderr === 'string' ? result.stderr : '',
+      notFound: false,
+      timedOut: killedAtTimeout || result.timedOut === true,
+      notCaptured: false,
+      durationMs: Date.now() - started,
+    }
   })
-  const stdout = typeof result.stdout === 'string' ? result.stdout : ''
-  const stderr = typeof result.stderr === 'string' ? result.stderr : ''
-  return {
-    argv: spec.argv,
-    exitCode: result.exitCode ?? null,
-    stdout,
-    stderr: result.code === 'ENOENT' ? `${spec.argv[0]}: command not found` : stderr,
-    notFound: result.code === 'ENOENT',
-    timedOut: result.timedOut === true,
-    notCaptured: false,
-    durationMs: Date.now() - started,
-  }
+}
+
+function notFoundResult(spec: CommandSpec): CommandResult {
+  return {argv: spec.argv, exitCode: null, stdout: '', stderr: `${spec.argv[0]}: command not found`, notFound: true, timedOut: false, notCaptured: false, durationMs: 0}
 }
 
 export function timestamp(date = new Date()): string {
