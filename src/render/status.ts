@@ -1,6 +1,7 @@
 import type {ChalkInstance} from 'chalk'
 import {formatKiB} from '../lib/size.js'
 import type {ExplanationLine} from '../safety/explanation.js'
+import {protectedAsPolicyWants} from '../safety/oom-ranking.js'
 import type {ProcessRow, StatusAssessment, StatusWarning} from '../safety/status-assessment.js'
 import type {HostState} from '../state/host-state.js'
 
@@ -140,7 +141,8 @@ function processLine(row: ProcessRow, c: ChalkInstance): string {
   const adj = row.oomScoreAdj ?? row.oomAdj
   const notes: string[] = []
   if (row.protected) notes.push(c.green('protected'))
-  if (row.critical?.critical) notes.push(row.protected ? c.dim(`critical: ${row.critical.service}`) : c.red(`critical, unprotected: ${row.critical.reason}`))
+  // "Protected" as memguard's policy means it (cron at −100 is; xenwatchdogd is left killable on purpose).
+  if (row.critical?.critical) notes.push(protectedAsPolicyWants(row) ? c.dim(`critical: ${row.critical.service}`) : c.red(`critical, unprotected: ${row.critical.reason}`))
   const line = `  ${String(row.pid).padStart(7)}  ${row.name.slice(0, 15).padEnd(16)}${formatKiB(row.rssKiB).padStart(10)}${(row.swapKiB ? formatKiB(row.swapKiB) : '–').padStart(10)}${String(row.oomScore ?? '–').padStart(7)}${String(adj ?? '–').padStart(7)}  ${String(row.oomRank ?? '–').padStart(4)}  ${notes.join('; ')}`
   return line
 }

@@ -4,6 +4,7 @@ import {indexByPid, programName, type ProcessInfo} from '../linux/processes.js'
 import type {HostState} from '../state/host-state.js'
 import {computeDom0Floor, type FloorResult, type HeadroomOption} from './floor.js'
 import {buildOomModel, rankCandidates, type OomModelKind} from './oom-model.js'
+import {unprotectedCriticalWarning} from './oom-ranking.js'
 
 /**
  * The judgement `status` prints: the safe floor, the top memory users with their OOM rank and
@@ -140,16 +141,10 @@ function warnXen(state: HostState, floor: FloorResult | null, warnings: StatusWa
 }
 
 function warnProcesses(critical: ProcessRow[], warnings: StatusWarning[]): void {
-  const unprotected = critical.filter((r) => !r.protected)
-  if (unprotected.length) {
-    const names = [...new Set(unprotected.map((r) => r.critical?.service ?? r.name))]
-    warnings.push({
-      id: 'critical-unprotected',
-      severity: 'warning',
-      message: `critical services the OOM killer may take: ${unprotected.map((r) => `${r.name} (pid ${r.pid}, ${adjText(r)})`).join(', ')}`,
-      advice: `memguard protect --apply --persist   (covers ${names.join(', ')})`,
-    })
-  }
+  // The rule is shared with `memguard oom` and follows memguard's protection policy (cron at −100 is
+  // protected enough; xenwatchdogd is left killable on purpose): src/safety/oom-ranking.ts.
+  const warning = unprotectedCriticalWarning(critical)
+  if (warning) warnings.push({id: warning.id, severity: warning.severity, message: warning.message, advice: warning.advice})
 }
 
 function warnMemory(state: HostState, warnings: StatusWarning[]): void {
@@ -170,10 +165,4 @@ function warnMemory(state: HostState, warnings: StatusWarning[]): void {
   if (sysctls && sysctls.panicOnOom === 0 && state.xen.isDom0) {
     warnings.push({id: 'no-oom-backstop', severity: 'info', message: 'vm.panic_on_oom is 0: if the OOM killer runs out of victims the host stays up but unreachable, as in the incident', advice: 'memguard protect --backstop explains the options (panic_on_oom + kernel.panic, xenwatchdogd)'})
   }
-}
-
-function adjText(r: ProcessRow): string {
-  if (r.oomScoreAdj !== null) return `oom_score_adj ${r.oomScoreAdj}`
-  if (r.oomAdj !== null) return `oom_adj ${r.oomAdj}`
-  return 'no adj'
 }

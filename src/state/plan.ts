@@ -1,5 +1,20 @@
-import type {CommandSpec, GatherPlan} from '../host/host.js'
+import {mergePlans, type CommandSpec, type GatherPlan} from '../host/host.js'
 import {CMDLINE_PATH} from '../linux/cmdline.js'
+import {
+  BACKSTOP_SYSCTL_FILE,
+  candidateDefaultsFiles,
+  candidateDropInUnits,
+  candidateInitScripts,
+  candidateUnitFiles,
+  dropInPath,
+  INIT_SCRIPT_DIRS,
+  RC_LOCAL_PATHS,
+  SYSCTL_CONF,
+  SYSCTL_D,
+  SYSTEMCTL_VERSION_COMMAND,
+  SYSTEMD_UNIT_DIRS,
+} from '../linux/init-system.js'
+import {HOOK_SCRIPT_PATH} from '../linux/oom-hook-script.js'
 import {OSRELEASE_PATH} from '../linux/kernel-version.js'
 import {MEMINFO_PATH} from '../linux/meminfo.js'
 import {SWAPS_PATH} from '../linux/swaps.js'
@@ -39,12 +54,14 @@ export const CONFIG_FILES: readonly string[] = [
   '/etc/sysconfig/xen-kernel',
   '/boot/grub/grub.conf',
   '/boot/grub/menu.lst',
+  '/etc/grub.conf',
   '/boot/grub2/grub.cfg',
   '/boot/grub/grub.cfg',
   '/boot/efi/EFI/xen/xen.cfg',
   '/boot/efi/EFI/debian/xen.cfg',
   '/boot/efi/EFI/centos/xen.cfg',
   '/etc/xensource-inventory',
+  '/opt/xensource/libexec/xen-cmdline',
 ]
 
 /** memguard's own state on the host (pending dead-man rollback). */
@@ -71,7 +88,30 @@ export function statusPlan(): GatherPlan {
   }
 }
 
+/**
+ * How services start and what memguard protect changes (src/linux/init-system.ts): systemd unit
+ * files and memguard's drop-ins, SysV init scripts and the defaults files they source, the hook
+ * script, rc.local, the sysctl files of the backstop, and `systemctl --version`.
+ */
+export const SERVICE_FILES: readonly string[] = [
+  ...candidateUnitFiles(),
+  ...candidateDropInUnits().map(dropInPath),
+  ...candidateInitScripts(),
+  ...candidateDefaultsFiles(),
+  HOOK_SCRIPT_PATH,
+  SYSCTL_CONF,
+  BACKSTOP_SYSCTL_FILE,
+]
+export const SERVICE_DIRS: readonly string[] = [...SYSTEMD_UNIT_DIRS, ...INIT_SCRIPT_DIRS, '/etc/rc.d', SYSCTL_D]
+/** rc.local may hold anything an admin put there (credentials included): read by protect, never captured in a snapshot. */
+export const RC_LOCAL_FILES: readonly string[] = RC_LOCAL_PATHS
+
+/** What `memguard protect` reads besides statusPlan(). */
+export function protectPlan(): GatherPlan {
+  return {files: [...SERVICE_FILES, ...RC_LOCAL_FILES], dirs: SERVICE_DIRS, commands: [SYSTEMCTL_VERSION_COMMAND]}
+}
+
 /** Everything any memguard command reads: what `memguard snapshot` captures. */
 export function snapshotPlan(): GatherPlan {
-  return statusPlan()
+  return mergePlans(statusPlan(), {files: SERVICE_FILES, dirs: SERVICE_DIRS, commands: [SYSTEMCTL_VERSION_COMMAND]})
 }

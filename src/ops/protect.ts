@@ -1,0 +1,210 @@
+import {mergePlans, type Host} from '../host/host.js'
+import {classifyCritical} from '../linux/critical-services.js'
+import {buildServiceInventory, dropInPath, locationsFor, INIT_SCRIPT_DIRS, SYSTEMD_UNIT_DIRS, SYSTEMD_RUNTIME_DIR, type ServiceInventory} from '../linux/init-system.js'
+import {indexByPid, programName} from '../linux/processes.js'
+import {buildProtectPlan, type FileChange, type PlannedCommand, type ProtectOptions, type ProtectPlan} from '../safety/protect-plan.js'
+import {buildHostState, type HostState} from '../state/host-state.js'
+import {protectPlan, statusPlan} from '../state/plan.js'
+
+/**
+ * `memguard protect` on a host: read what the plan needs (one gather, plus one small one on live
+ * hosts for the units the critical processes run in), then carry out the parts the flags ask for –
+ * runtime values (read back and verified), files (atomic, with a backup), `systemctl daemon-reload`,
+ * the backstop – and report each step as it went. Nothing here decides *what* to change: that is
+ * src/safety/protect-plan.ts.
+ */
+
+export interface ProtectInputs {
+  state: HostState
+  services: ServiceInventory
+  plan: ProtectPlan
+}
+
+/** Where a xenwatchdogd binary may be installed (Debian: /usr/lib/xen-<major>.<minor>/bin). */
+function xenBinDirs(state: HostState): string[] {
+  const v = state.xen.info?.xenVersion
+  return ['/usr/sbin', '/usr/lib/xen/bin', '/usr/lib64/xen/bin', '/usr/libexec/xen/bin', ...(v ? [`/usr/lib/xen-${v.major}.${v.minor}/bin`] : [])]
+}
+
+export async function readProtectInputs(host: Host, options: ProtectOptions = {}): Promise<ProtectInputs> {
+  const extraNames = options.extraNames ?? []
+  const gathered = await host.gather(mergePlans(statusPlan(), protectPlan()))
+  const state = buildHostState(gathered, host.label)
+  const files = new Map(gathered.files)
+  const dirs = new Map(gathered.dirs)
+
+  // --process names: their unit files, drop-ins and init scripts are not in the fixed plan.
+  const extraFiles = extraNames.flatMap((n) => {
+    const loc = locationsFor(n, n)
+    return [
+      ...loc.units.flatMap((u) => [...SYSTEMD_UNIT_DIRS.filter((d) => d !== SYSTEMD_RUNTIME_DIR).map((d) => `${d}/${u}`), dropInPath(u)]),
+      ...loc.initScripts.flatMap((s) => INIT_SCRIPT_DIRS.map((d) => `${d}/${s}`)),
+    ]
+  })
+
+  let cgroups: Map<number, string | null> | undefined
+  let binDirs: Map<string, readonly string[] | null> | undefined
+  if (host.kind !== 'snapshot') {
+    const byPid = indexByPid(state.processes)
+    const pids = state.processes
+      .filter((p) => !p.isKernelThread && (classifyCritical(p, byPid)?.critical || extraNames.some((n) => p.comm === n || programName(p) === n)))
+      .map((p) => p.pid)
+    const second = await host.gather({files: [...pids.map((pid) => `/proc/${pid}/cgroup`), ...extraFiles], dirs: xenBinDirs(state), commands: []})
+    cgroups = new Map(pids.map((pid) => [pid, second.files.get(`/proc/${pid}/cgroup`) ?? null]))
+    binDirs = new Map(second.dirs)
+    for (const path of extraFiles) files.set(path, second.files.get(path) ?? null)
+  }
+
+  const build = () => {
+    const services = buildServiceInventory({files, dirs, commands: gathered.commands}, state.processes, {cgroups, binDirs})
+    return {services, plan: buildProtectPlan(state, services, options)}
+  }
+  let {services, plan} = build()
+  // A file the plan writes but that was not read (a defaults file named by an init script, a unit
+  // found through cgroups): read it, then plan again, so the diff shows the real current content.
+  for (let round = 0; round < 2 && host.kind !== 'snapshot'; round++) {
+    const unknown = allFiles(plan).filter((f) => !f.beforeKnown).map((f) => f.path)
+    if (unknown.length === 0) break
+    const more = await host.gather({files: unknown, commands: []})
+    for (const path of unknown) files.set(path, more.files.get(path) ?? null)
+    ;({services, plan} = build())
+  }
+  return {state, services, plan}
+}
+
+export function allFiles(plan: ProtectPlan): FileChange[] {
+  return [...plan.persist.files, ...(plan.backstop ? [plan.backstop.file] : [])]
+}
+
+export interface KnobResult {
+  /** `/proc/<pid>/oom_score_adj`, `/proc/sys/vm/panic_on_oom`. */
+  path: string
+  what: string
+  from: number | null
+  to: number
+  ok: boolean
+  readBack: number | null
+  /** Why it failed, in plain words ("kernel refused: needs CAP_SYS_RESOURCE …"). */
+  error: string | null
+}
+
+export interface FileResult {
+  path: string
+  action: FileChange['action']
+  ok: boolean
+  backupPath: string | null
+  error: string | null
+}
+
+export interface CommandRun {
+  argv: readonly string[]
+  ok: boolean
+  exitCode: number | null
+  output: string
+}
+
+export interface ProtectOutcome {
+  runtime: KnobResult[]
+  files: FileResult[]
+  commands: CommandRun[]
+  backstop: {sysctls: KnobResult[]; file: FileResult | null; commands: CommandRun[]} | null
+  /** Advice for what the flags did not run (daemon-reload without --apply…). */
+  notes: string[]
+  failed: boolean
+}
+
+export interface ExecuteFlags {
+  apply: boolean
+  persist: boolean
+  backstop: boolean
+}
+
+/** Carry out the plan's parts the flags ask for. Never throws for a refused write: it is reported. */
+export async function executeProtectPlan(host: Host, plan: ProtectPlan, flags: ExecuteFlags): Promise<ProtectOutcome> {
+  const outcome: ProtectOutcome = {runtime: [], files: [], commands: [], backstop: null, notes: [], failed: false}
+
+  if (flags.apply) {
+    for (const t of plan.runtime) {
+      if (t.action === 'ok') continue
+      outcome.runtime.push(await setKernelValue(host, t.path, `${t.service} (pid ${t.pid}) ${t.knob}`, t.current, t.desired, 'process'))
+    }
+  }
+
+  if (flags.persist) {
+    for (const f of plan.persist.files) {
+      if (f.action === 'unchanged') continue
+      outcome.files.push(await writeFile(host, f))
+    }
+    const changed = outcome.files.some((f) => f.ok)
+    for (const c of plan.persist.commands) {
+      if (!changed) break
+      if (flags.apply) outcome.commands.push(await runCommand(host, c))
+      else outcome.notes.push(`run \`${c.argv.join(' ')}\` now (or rerun with --apply --persist): ${c.why}`)
+    }
+  }
+
+  if (flags.apply && flags.backstop && plan.backstop) {
+    const b = plan.backstop
+    const sysctls: KnobResult[] = []
+    for (const s of b.sysctls) {
+      if (s.action === 'ok') continue
+      sysctls.push(await setKernelValue(host, s.path, s.name, s.current, s.desired, 'sysctl'))
+    }
+    const file = b.file.action === 'unchanged' ? null : await writeFile(host, b.file)
+    const commands: CommandRun[] = []
+    for (const c of b.watchdog.commands) commands.push(await runCommand(host, c))
+    outcome.backstop = {sysctls, file, commands}
+  }
+
+  outcome.failed = outcome.runtime.some((r) => !r.ok) || outcome.files.some((f) => !f.ok) || outcome.commands.some((c) => !c.ok) ||
+    (outcome.backstop !== null && (outcome.backstop.sysctls.some((s) => !s.ok) || outcome.backstop.file?.ok === false || outcome.backstop.commands.some((c) => !c.ok)))
+  return outcome
+}
+
+/** Write a value to a /proc file, read it back, and say plainly why it did not stick. */
+export async function setKernelValue(host: Host, path: string, what: string, from: number | null, to: number, kind: 'process' | 'sysctl'): Promise<KnobResult> {
+  let writeError: string | null = null
+  try {
+    await host.writeKernelFile(path, `${to}\n`)
+  } catch (error) {
+    writeError = (error as Error).message
+  }
+  const text = await host.readFile(path).catch(() => null)
+  const readBack = text === null ? null : parseInteger(text)
+  if (readBack === to) return {path, what, from, to, ok: true, readBack, error: null}
+
+  let error: string
+  if (text === null) {
+    error = kind === 'process' ? `the process exited (${path} is gone)` : `${path} does not exist on this kernel`
+  } else if (kind === 'process' && (from === null || to < from) && (readBack === from || refusedByKernel(writeError))) {
+    error = `kernel refused: needs CAP_SYS_RESOURCE to lower ${path.split('/').pop()} from ${from ?? 'its value'} to ${to} (still ${readBack ?? 'unreadable'})`
+  } else {
+    error = `${path} reads ${readBack ?? JSON.stringify(text.trim())} after writing ${to}`
+  }
+  if (writeError && !error.includes(writeError)) error += ` – ${writeError}`
+  return {path, what, from, to, ok: false, readBack, error}
+}
+
+function refusedByKernel(message: string | null): boolean {
+  return message !== null && /EACCES|EPERM|EIO|ermission denied|peration not permitted|nput\/output error/.test(message)
+}
+
+function parseInteger(text: string): number | null {
+  const t = text.trim()
+  return /^-?\d+$/.test(t) ? Number(t) : null
+}
+
+async function writeFile(host: Host, f: FileChange): Promise<FileResult> {
+  try {
+    const result = await host.writeFileAtomic(f.path, f.after, {mode: f.mode})
+    return {path: f.path, action: f.action, ok: true, backupPath: result.backupPath, error: null}
+  } catch (error) {
+    return {path: f.path, action: f.action, ok: false, backupPath: null, error: (error as Error).message}
+  }
+}
+
+async function runCommand(host: Host, c: PlannedCommand): Promise<CommandRun> {
+  const result = await host.run({id: c.argv.join('-').replace(/[^A-Za-z0-9._-]/g, '_'), argv: c.argv, timeoutMs: 60_000})
+  const output = `${result.stdout}${result.stderr}`.trim()
+  return {argv: c.argv, ok: result.exitCode === 0, exitCode: result.exitCode, output: result.notFound ? `${c.argv[0]}: command not found` : result.timedOut ? `timed out: ${output}` : output}
+}
