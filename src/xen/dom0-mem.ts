@@ -810,31 +810,112 @@ function xlItemsReachEnd(s: string, start: number, runEnd: Int32Array): boolean 
   return false
 }
 
+export interface RenderOptions {
+  /**
+   * x86 (default): `dom0_mem=X,max:X`. Arm: `dom0_mem=X` – there dom0_mem is one size, which is
+   * also dom0's max_pages, and Xen rejects `,max:` (xen/arch/arm/domain_build.c: anything after
+   * the size is -EINVAL).
+   */
+  arch?: 'x86' | 'arm'
+}
+
 /** The safe form memguard writes: `dom0_mem=1536M,max:1536M` (always with a unit). */
-export function renderDom0Mem(kib: number): string {
+export function renderDom0Mem(kib: number, options: RenderOptions = {}): string {
   if (!Number.isSafeInteger(kib) || kib <= 0) throw new ParseError(`dom0 memory must be a positive whole number of KiB, not ${kib}`)
   const size = toXenCmdlineSize(kib)
-  return `dom0_mem=${size},max:${size}`
+  return options.arch === 'arm' ? `dom0_mem=${size}` : `dom0_mem=${size},max:${size}`
+}
+
+export interface Dom0MemRewrite {
+  /** The new command line. */
+  text: string
+  /** The dom0_mem tokens that were there (replaced by the first, or dropped), in order. */
+  replaced: string[]
+  /**
+   * Other Xen options that had been joined onto a dom0_mem token with commas
+   * (`dom0_mem=1024M,cpufreq=xen,dom0_vcpus_pin`: Xen lost them either way, §1.1). They are
+   * written back as options of their own after the new token.
+   */
+  salvaged: string[]
+  /** No dom0_mem was there: the rendered one was appended. */
+  appended: boolean
+}
+
+/**
+ * Items of a dom0_mem value that are really other Xen options joined on with a comma: `key=value`
+ * (but not the `max=`/`min=` typos of dom0_mem's own `max:`/`min:`), or a bare word of 4+
+ * characters with an underscore or a hyphen (`dom0_vcpus_pin`, `no-real-mode`). A size never
+ * qualifies (it starts with a digit or `-`), nor does anything built from a shell variable.
+ */
+function joinedOptions(value: string): string[] {
+  return value.split(',').filter((item) => {
+    if (item === '' || SHELL_RE.test(item) || /^[-\d]/.test(item) || /^(min|max)[:=]/.test(item)) return false
+    if (/^[A-Za-z][\w.-]*=\S/.test(item)) return true
+    return /^[A-Za-z][\w-]{3,}$/.test(item) && /[_-]/.test(item)
+  })
+}
+
+/**
+ * The one rule for editing dom0_mem on a command line (every bootloader editor uses it):
+ * - every dom0_mem token – well formed, malformed (`dom0_mem=7680M:max=7680M`), bare KiB
+ *   (`dom0_mem=1048576`), split in two (`dom0_mem=min:… dom0_mem=max:…`), shell-built, or a bare
+ *   `dom0_mem` – is replaced: the first one by the rendered `dom0_mem=X,max:X`, the others removed
+ *   with the blanks in front of them. There is never a second dom0_mem afterwards;
+ * - other options joined onto a dom0_mem token with commas come back as options of their own,
+ *   right after it (unless the line already has them);
+ * - with no dom0_mem, the rendered one is appended after the last option, one space apart
+ *   (trailing blanks of the line are kept after it);
+ * - every other byte stays as it was. Tokens Xen does not read as dom0_mem (`dom0-mem=`,
+ *   `DOM0_MEM=`) are left alone: they are not dom0_mem to Xen, so they are not memguard's to drop.
+ */
+export function rewriteDom0MemDetailed(cmdline: string, kib: number | null, options: RenderOptions = {}): Dom0MemRewrite {
+  const rendered = kib === null ? null : renderDom0Mem(kib, options)
+  const words = splitCommandLine(cmdline)
+  const spans = words.filter((t) => t.text === 'dom0_mem' || t.text.startsWith('dom0_mem='))
+  const replaced = spans.map((s) => s.text)
+  if (spans.length === 0) {
+    if (rendered === null) return {text: cmdline, replaced, salvaged: [], appended: false}
+    const body = cmdline.trimEnd()
+    const trailing = cmdline.slice(body.length)
+    return {text: body.trim() === '' ? `${body}${rendered}${trailing}` : `${body} ${rendered}${trailing}`, replaced, salvaged: [], appended: true}
+  }
+  const others = new Set(words.filter((t) => !spans.includes(t)).map((t) => t.text))
+  const salvaged: string[] = []
+  for (const span of spans) {
+    for (const option of joinedOptions(span.text.slice('dom0_mem='.length))) {
+      if (!others.has(option) && !salvaged.includes(option)) salvaged.push(option)
+    }
+  }
+  const replacement = [...(rendered === null ? [] : [rendered]), ...salvaged].join(' ')
+  let result = ''
+  let last = 0
+  spans.forEach((span, index) => {
+    const before = cmdline.slice(last, span.start)
+    last = span.start + span.text.length
+    if (index === 0 && replacement !== '') {
+      result += before + replacement
+    } else if ((result + before).trim() === '') {
+      // Nothing but blanks in front: drop the blanks after the word instead, keeping the indent.
+      result += before
+      last += /^[ \t]*/.exec(cmdline.slice(last))?.[0].length ?? 0
+    } else result += before.trimEnd()
+  })
+  return {text: result + cmdline.slice(last), replaced, salvaged, appended: false}
 }
 
 /**
  * The command line with every dom0_mem token replaced by one rendered `dom0_mem=X,max:X`, put
- * where the first one was (or appended). Other options and their order are kept.
+ * where the first one was (or appended). Other options and their order are kept. See
+ * rewriteDom0MemDetailed for the rules.
  */
-export function rewriteDom0Mem(cmdline: string, kib: number): string {
-  const rendered = renderDom0Mem(kib)
-  const spans = splitCommandLine(cmdline).filter((t) => t.text === 'dom0_mem' || t.text.startsWith('dom0_mem='))
-  if (spans.length === 0) return cmdline.trim() === '' ? rendered : `${cmdline.trimEnd()} ${rendered}`
-  let result = ''
-  let last = 0
-  spans.forEach((span, index) => {
-    if (index === 0) {
-      result += cmdline.slice(last, span.start) + rendered
-    } else {
-      // Drop the token and the whitespace in front of it.
-      result += cmdline.slice(last, span.start).trimEnd()
-    }
-    last = span.start + span.text.length
-  })
-  return result + cmdline.slice(last)
+export function rewriteDom0Mem(cmdline: string, kib: number, options: RenderOptions = {}): string {
+  return rewriteDom0MemDetailed(cmdline, kib, options).text
+}
+
+/**
+ * The command line without any dom0_mem token (GRUB_CMDLINE_XEN_DEFAULT, when dom0_mem moves to
+ * GRUB_CMDLINE_XEN). Options joined onto a token with commas are kept as options of their own.
+ */
+export function stripDom0Mem(cmdline: string): Dom0MemRewrite {
+  return rewriteDom0MemDetailed(cmdline, null)
 }
