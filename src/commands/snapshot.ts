@@ -3,9 +3,9 @@ import {MemguardCommand, hostFlags} from '../cli/base-command.js'
 
 export default class Snapshot extends MemguardCommand {
   static override summary = 'Capture everything memguard reads from a host into a directory.'
-  static override description = `The files (/proc, /sys, toolstack and bootloader configs) and command outputs (xl/xm info and list, dmesg…) every memguard command reads, plus a manifest.json (schema version, time, hostname, toolstack, what was missing). Any command reads it back with --snapshot DIR, read-only.
+  static override description = `The files (/proc, /sys, toolstack and bootloader configs, the service files protect reads: systemd units and drop-ins, init scripts, defaults and sysctl files) and command outputs (xl/xm info and list, dmesg…) every memguard command reads, plus a manifest.json (schema version, time, hostname, toolstack, what was missing). Any command reads it back with --snapshot DIR, read-only.
 
-Missing files are recorded, not fatal. Secrets are never captured: nothing outside the known Xen, bootloader and /proc paths is read, and values that look like passwords or tokens in process command lines are replaced.`
+Missing files are recorded, not fatal. Secrets are never captured: only the fixed list of paths in src/state/plan.ts is read (no /etc/shadow, no keys, no rc.local), and values that look like passwords or tokens in process command lines are replaced.`
   static override examples = ['<%= config.bin %> snapshot -o /tmp/dom0-before-change', '<%= config.bin %> status --snapshot /tmp/dom0-before-change']
   static override flags = {
     ...hostFlags,

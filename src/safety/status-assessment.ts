@@ -123,7 +123,8 @@ function warnXen(state: HostState, floor: FloorResult | null, warnings: StatusWa
       advice: floor ? `fix dom0's size at boot: memguard dom0-mem ${formatKiBExact(Math.max(floor.floorKiB, floor.warnLevelKiB)).replace(' MiB', 'M')}` : 'fix dom0\'s size at boot: memguard dom0-mem',
     })
   }
-  for (const problem of judgement?.problems ?? []) {
+  // 'absent' is already the no-dom0-mem warning above.
+  for (const problem of (judgement?.problems ?? []).filter((p) => p.code !== 'absent')) {
     warnings.push({id: `dom0-mem-${problem.code}`, severity: problem.severity === 'error' ? 'critical' : problem.severity, message: problem.message, advice: 'memguard dom0-mem rewrites it in the one safe form, dom0_mem=<N>M,max:<N>M'})
   }
   const dom0 = xen.dom0

@@ -54,6 +54,8 @@ export function kindFromPath(path: string): ConfigKind | 'skip' | undefined {
   const [parent, grandparent] = parentNames(path)
   const ext = base.includes('.') ? (base.split('.').pop() ?? '').toLowerCase() : ''
   if (base.startsWith('.memguard')) return 'skip'
+  // memguard's own backups (xl.conf.memguard-20261126T012233Z.bak) are history, not config.
+  if (/\.memguard-\d{8}T\d{6}Z\.bak$/.test(base)) return 'skip'
   if (SKIP_EXTENSIONS.has(ext)) return 'skip'
   if (base === 'xl.conf') return 'xl-conf'
   if (/^xend-config.*\.sxp$/.test(base)) return 'xend-config'
