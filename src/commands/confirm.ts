@@ -1,0 +1,27 @@
+import {Flags} from '@oclif/core'
+import {MemguardCommand, hostFlags} from '../cli/base-command.js'
+import {MemguardError} from '../lib/errors.js'
+import {ExitCode} from '../lib/exit-codes.js'
+
+export default class Confirm extends MemguardCommand {
+  static override summary = 'Keep the last memory change: cancel its pending dead-man rollback.'
+  static override description = `After \`memguard mem-set … --confirm-within DURATION\`, a small reverter restores the previous target at the deadline. Run this once you know the host is fine: the reverter stops and the change stays.
+
+Exit codes: 0 confirmed · 1 nothing was pending (the rollback may already have fired: its log is shown).`
+  static override examples = ['<%= config.bin %> confirm', '<%= config.bin %> confirm --host root@dom0.example']
+  static override flags = {
+    ...hostFlags,
+    'audit-log': Flags.string({description: 'The audit log to record the confirmation in.', default: '/var/log/memguard/audit.log', helpValue: 'PATH'}),
+  }
+
+  async run(): Promise<unknown> {
+    const {flags} = await this.parse(Confirm)
+    const [{confirmChange}, {currentUser, commandLine}, {renderConfirmText}] = await Promise.all([import('../ops/confirm-rollback.js'), import('../ops/mem-set.js'), import('../render/mem-set.js')])
+    const host = await this.openHost(flags)
+    if (host.readOnly) throw new MemguardError(`${host.label} is read-only: there is nothing to confirm on a snapshot`, {exitCode: ExitCode.usage})
+    const result = await confirmChange(host, {command: commandLine(['memguard', 'confirm', ...this.argv]), user: await currentUser(), auditLogPath: flags['audit-log']})
+    if (!this.jsonEnabled()) this.log(renderConfirmText(result, await this.chalk()))
+    this.setExitCode(result.exitCode)
+    return {schemaVersion: 1, host: host.label, ...result}
+  }
+}
