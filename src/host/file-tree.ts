@@ -44,8 +44,12 @@ export class FileTree {
     return dirs
   }
 
-  /** The raw /proc/<pid> files of every process; pids whose status vanished are skipped. */
-  readProcesses(): ProcessFiles[] {
+  /**
+   * The raw /proc/<pid> files of every process; pids whose status vanished are skipped, and so is
+   * `excludePid` (memguard itself on this machine: it is gone before any change takes effect, so it
+   * must not show up as the OOM killer's first victim).
+   */
+  readProcesses(excludePid?: number): ProcessFiles[] {
     const procDir = this.resolve('/proc')
     let entries: string[]
     try {
@@ -58,7 +62,7 @@ export class FileTree {
       const code = entry.charCodeAt(0)
       if (code < 48 || code > 57) continue
       const pid = Number(entry)
-      if (!Number.isInteger(pid)) continue
+      if (!Number.isInteger(pid) || pid === excludePid) continue
       const dir = `${procDir}/${entry}/`
       const status = readOrNull(dir + 'status')
       if (status === null) continue // exited while we were reading
@@ -77,11 +81,11 @@ export class FileTree {
     return processes
   }
 
-  gatherFiles(plan: GatherPlan) {
+  gatherFiles(plan: GatherPlan, excludePid?: number) {
     return {
       files: this.readFiles(plan.files),
       dirs: this.listDirs(plan.dirs),
-      processes: plan.processes ? this.readProcesses() : null,
+      processes: plan.processes ? this.readProcesses(excludePid) : null,
     }
   }
 }

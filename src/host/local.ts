@@ -28,7 +28,7 @@ export class LocalHost implements Host {
     // Spawn the programs before the (synchronous) file reads, so they run meanwhile and are forked
     // while this process is still small.
     const running = await startPrograms(plan.commands, this.programEnv())
-    const {files, dirs, processes} = this.tree.gatherFiles(plan)
+    const {files, dirs, processes} = this.tree.gatherFiles(plan, this.root === '/' ? process.pid : undefined)
     const results = await Promise.all(running)
     const commands = new Map(plan.commands.map((spec, i) => [spec.id, results[i] as CommandResult] as const))
     return {files, dirs, commands, processes}

@@ -35,7 +35,7 @@ else say "WARNING: could not protect itself from the OOM killer (needs CAP_SYS_R
 
 say "armed: restore domain $domid to $prev_kib KiB at epoch $deadline unless confirmed (change $token)"
 while :; do
-  if [ ! -f "$R$state" ]; then say "cancelled: state file removed (confirmed)"; exit 0; fi
+  if [ ! -f "$R$state" ]; then say "cancelled: state file removed (memguard confirm or rollback)"; exit 0; fi
   if ! grep -q "$token" "$R$state" 2>/dev/null; then say "superseded by another change; exiting"; exit 0; fi
   now=$(date +%s)
   if [ "$now" -ge "$deadline" ]; then break; fi

@@ -33,9 +33,10 @@ describe('LocalHost under --root', () => {
     expect(processes?.[0]).toMatchObject({pid: 42, oomScoreAdj: null, oomAdj: '0\n', cmdline: '/usr/sbin/sshd\0'})
   })
 
-  it('reads the real process table of this machine', async () => {
+  it('reads the real process table of this machine, leaving memguard itself out', async () => {
     const {processes} = await new LocalHost().gather({files: [], commands: [], processes: true})
-    expect(processes?.some((p) => p.pid === process.pid)).toBe(true)
+    expect(processes?.some((p) => p.pid === process.ppid)).toBe(true)
+    expect(processes?.some((p) => p.pid === process.pid)).toBe(false)
   })
 
   it('reports a program that is not installed as not found instead of throwing', async () => {
