@@ -35,8 +35,12 @@ else say "WARNING: could not protect itself from the OOM killer (needs CAP_SYS_R
 
 say "armed: restore domain $domid to $prev_kib KiB at epoch $deadline unless confirmed (change $token)"
 while :; do
-  if [ ! -f "$R$state" ]; then say "cancelled: state file removed (memguard confirm or rollback)"; exit 0; fi
-  if ! grep -q "$token" "$R$state" 2>/dev/null; then say "superseded by another change; exiting"; exit 0; fi
+  # One read decides: the file can vanish between two checks (confirm removes it at any moment).
+  if ! grep -q "$token" "$R$state" 2>/dev/null; then
+    if [ -f "$R$state" ]; then say "superseded by another change; exiting"
+    else say "cancelled: state file removed (memguard confirm or rollback)"; fi
+    exit 0
+  fi
   now=$(date +%s)
   if [ "$now" -ge "$deadline" ]; then break; fi
   sleep 1

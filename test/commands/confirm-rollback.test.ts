@@ -49,7 +49,7 @@ describe('memguard mem-set --confirm-within (the dead-man rollback)', () => {
     await sleep(4500)
     expect(targetKb(root)).toBe(1048576)
     expect(memSetCalls(root)).toEqual(['mem-set\t0\t1024m\t'])
-    expect(read(root, 'var/log/memguard/reverter.log')).toMatch(/cancelled: state file removed \(confirmed\)/)
+    expect(read(root, 'var/log/memguard/reverter.log')).toMatch(/cancelled: state file removed \(memguard confirm or rollback\)/)
     expect(auditLines(root).map((e) => e.action)).toEqual(['applied', 'confirmed'])
   })
 
