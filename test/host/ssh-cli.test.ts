@@ -1,7 +1,7 @@
 import {release} from 'node:os'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCli} from '../helpers/cli.js'
 import {makeSshWrapper, sshdUnavailable, startSshd, type SshdFixture, type SshWrapper} from './sshd-fixture.js'
@@ -70,5 +70,22 @@ describe.skipIf(skipReason !== null)('memguard --host, end to end against a real
     expect(entries[0]).toMatchObject({ok: true, status: {schemaVersion: 1}})
     expect(entries[1]).toMatchObject({ok: false, exitCode: 1})
     rmSync(dir, {recursive: true, force: true})
+  })
+
+  // protect and dom0-mem read in two dependent phases: a directory listing (unit dirs, grub.d,
+  // EFI vendor dirs, the /proc/<pid>/cgroup of the services found) decides which files to read next.
+  it.each([
+    ['oom', ['oom', '--json'], 1],
+    ['snapshot', ['snapshot', '--json', '-o', '<out>'], 1],
+    ['protect (plan)', ['protect', '--json'], 2],
+    ['dom0-mem (plan)', ['dom0-mem', '2048', '--json'], 2],
+  ] as const)('%s --host reads the host in %i ssh round trip(s)', async (_name, args, roundTrips) => {
+    const out = join(mkdtempSync(join(tmpdir(), 'memguard-ssh-snap-')), 'snap')
+    wrapper.reset()
+    const result = await runCli([...args.map((a) => (a === '<out>' ? out : a)), '--host', 'mgtest'], {env: env()})
+    expect(result.stderr).not.toMatch(/cannot connect|ssh:/)
+    const reads = wrapper.calls().filter((argv) => !argv.includes('-O'))
+    expect(reads).toHaveLength(roundTrips)
+    rmSync(dirname(out), {recursive: true, force: true})
   })
 })
