@@ -3,7 +3,7 @@ import {classifyCritical, isProtected, type CriticalClass} from '../linux/critic
 import {indexByPid, programName, type ProcessInfo} from '../linux/processes.js'
 import type {HostState} from '../state/host-state.js'
 import {computeDom0Floor, type FloorResult, type HeadroomOption} from './floor.js'
-import {buildOomModel, rankCandidates, type OomModelKind} from './oom-model.js'
+import {buildOomModel, rankCandidates, type OomModel, type OomModelKind} from './oom-model.js'
 import {unprotectedCriticalWarning} from './oom-ranking.js'
 
 /**
@@ -63,7 +63,11 @@ export function assessStatus(state: HostState, options: AssessOptions = {}): Sta
     ? computeDom0Floor({meminfo, allocationKiB: xen.dom0?.allocationKiB ?? meminfo.memTotalKiB, headroom: options.headroom, countSwapAsHeadroom: options.countSwapAsHeadroom})
     : null
 
-  const rows = processRows(state)
+  // One model for the ranking and the report: building it indexes every process.
+  const model = state.processes.length && meminfo
+    ? buildOomModel(state.processes, {kernel: state.kernel, totalKiB: meminfo.memTotalKiB + meminfo.swapTotalKiB, uptimeSeconds: state.uptimeSeconds})
+    : null
+  const rows = processRows(state, model)
   const byMemory = [...rows].sort((a, b) => b.rssKiB + b.swapKiB - (a.rssKiB + a.swapKiB))
   const topProcesses = byMemory.slice(0, options.top ?? 10)
   const criticalServices = rows.filter((r) => r.critical?.critical)
@@ -71,21 +75,14 @@ export function assessStatus(state: HostState, options: AssessOptions = {}): Sta
   warnXen(state, floor, warnings)
   warnProcesses(criticalServices, warnings)
   warnMemory(state, warnings)
-
-  const model = state.processes.length && meminfo
-    ? buildOomModel(state.processes, {kernel: state.kernel, totalKiB: meminfo.memTotalKiB + meminfo.swapTotalKiB, uptimeSeconds: state.uptimeSeconds})
-    : null
   return {floor, floorBasis, oomModel: model?.kind ?? null, oomModelDescription: model?.description ?? null, topProcesses, criticalServices, warnings}
 }
 
-function processRows(state: HostState): ProcessRow[] {
-  const {processes, meminfo} = state
+function processRows(state: HostState, model: OomModel | null): ProcessRow[] {
+  const {processes} = state
   if (!processes.length) return []
   const rank = new Map<number, number>()
-  if (meminfo) {
-    const model = buildOomModel(processes, {kernel: state.kernel, totalKiB: meminfo.memTotalKiB + meminfo.swapTotalKiB, uptimeSeconds: state.uptimeSeconds})
-    rankCandidates(model, model.candidatePids).forEach((c, i) => rank.set(c.process.pid, i + 1))
-  }
+  if (model) rankCandidates(model, model.candidatePids).forEach((c, i) => rank.set(c.process.pid, i + 1))
   const lookup = indexByPid(processes)
   return processes
     .filter((p) => !p.isKernelThread)
