@@ -2,7 +2,7 @@ import {MemguardError, ParseError, quoteValue} from '../lib/errors.js'
 import {ExitCode} from '../lib/exit-codes.js'
 import {formatKiB, formatKiBExact, parseSize, toXlSizeArg, toXmSizeArg, type ParsedSize, type SizeUnit} from '../lib/size.js'
 import {isProtected} from '../linux/critical-services.js'
-import type {HostState} from '../state/host-state.js'
+import type {Dom0Memory, HostState} from '../state/host-state.js'
 import {findDomainConfig, UNLIMITED_MAX_KIB} from '../xen/xl-list-long.js'
 import {findDomain, isDomainDying, isDomainPaused, isDomainShutdown, type XlListDomain} from '../xen/xl-list.js'
 import type {ExplanationLine} from './explanation.js'
@@ -105,14 +105,8 @@ export interface MemSetPreflight {
   size: MemSetSize
   /** The target that will be set (xm: whole MiB). */
   targetKiB: number
-  current: {
-    allocationKiB: number
-    allocationSource: string
-    targetKiB: number | null
-    targetSource: string | null
-    staticMaxKiB: number | null
-    staticMaxSource: string | null
-  }
+  /** For a domU the same shape, from the toolstack's list. */
+  current: Dom0Memory
   /** What a rollback or the brake restores: the current target, else the current allocation. */
   previousTargetKiB: number
   action: MemSetAction
