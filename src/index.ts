@@ -2,6 +2,7 @@
 // Command modules are light; each imports its heavy domain code inside run().
 export {execute} from '@oclif/core'
 import Confirm from './commands/confirm.js'
+import Doctor from './commands/doctor.js'
 import Dom0Mem from './commands/dom0-mem.js'
 import Lint from './commands/lint.js'
 import Oom from './commands/oom.js'
@@ -13,6 +14,7 @@ import Status from './commands/status.js'
 
 export const COMMANDS = {
   confirm: Confirm,
+  doctor: Doctor,
   'dom0-mem': Dom0Mem,
   lint: Lint,
   oom: Oom,
