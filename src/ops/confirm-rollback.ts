@@ -57,6 +57,16 @@ export async function confirmChange(host: Host, options: AuditOptions & {isLocal
       }
     }
     const {state, reverterStopped} = cancelled
+    if (cancelled.tooLate) {
+      return {
+        state,
+        reverterStopped,
+        reverterLog: await lastReverterLines(host),
+        auditWarnings: [],
+        exitCode: ExitCode.failure,
+        summary: `too late to confirm: the deadline ${state.deadline} has passed and the reverter is already restoring domain ${state.domain.name} (${state.domain.id}) to ${formatKiB(state.previousKiB)}; run memguard mem-set again if you want ${formatKiB(state.newKiB)}`,
+      }
+    }
     const auditWarnings = await appendAudit(host, entry(state, options, 'confirmed', {token: state.token}), options.auditLogPath)
     return {
       state,

@@ -46,6 +46,9 @@ while :; do
   sleep 1
 done
 
+# Claim the change before touching anything: rename is atomic, so either this claim or
+# \`memguard confirm\` (which removes the file) wins, never both.
+if ! mv "$R$state" "$R$state.firing" 2>/dev/null; then say "cancelled at the deadline: state file removed (memguard confirm or rollback)"; exit 0; fi
 say "deadline reached without confirmation: restoring domain $domid to $prev_kib KiB"
 case "$balloon" in
   sysfs)
@@ -75,7 +78,7 @@ if [ -n "$size" ]; then
   fi
   say "toolstack: $toolstack mem-set $domid $size exited $rc"
 fi
-rm -f "$R$state"
+rm -f "$R$state.firing"
 say "rollback done"
 exit 0
 `

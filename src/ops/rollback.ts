@@ -1,7 +1,6 @@
 import {randomBytes} from 'node:crypto'
 import {z} from 'zod'
 import type {Host} from '../host/host.js'
-import {MemguardError} from '../lib/errors.js'
 import {REVERTER_NAME, REVERTER_SCRIPT} from './reverter-script.js'
 import {STATE_DIR_MODE} from './lock.js'
 
@@ -72,7 +71,14 @@ export async function armRollback(host: Host, input: ArmRollbackInput): Promise<
   await host.writeFileAtomic(ROLLBACK_STATE_PATH, `${JSON.stringify(state, null, 2)}\n`, {mode: 0o600, backup: false})
   const args = [ROLLBACK_STATE_PATH, String(deadlineEpoch), String(input.domain.id), String(input.previousKiB), input.balloon, input.toolstack, REVERTER_LOG_PATH, state.token]
   // `$0` is the script's host path; MEMGUARD_ROOT prefixes it for --root trees.
-  const pid = await host.spawnDetached(['/bin/sh', '-c', 'exec /bin/sh "${MEMGUARD_ROOT:-}$0" "$@"', REVERTER_PATH, ...args])
+  let pid: number
+  try {
+    pid = await host.spawnDetached(['/bin/sh', '-c', 'exec /bin/sh "${MEMGUARD_ROOT:-}$0" "$@"', REVERTER_PATH, ...args])
+  } catch (error) {
+    // No reverter, no pending rollback: a state file left behind would block every later change.
+    await host.removeFile(ROLLBACK_STATE_PATH).catch(() => undefined)
+    throw error
+  }
   const armed = {...state, reverterPid: pid}
   await host.writeFileAtomic(ROLLBACK_STATE_PATH, `${JSON.stringify(armed, null, 2)}\n`, {mode: 0o600, backup: false})
   return armed
@@ -82,35 +88,36 @@ export async function readRollbackState(host: Host): Promise<RollbackState | nul
   return parseRollbackState(await host.readFile(ROLLBACK_STATE_PATH))
 }
 
+/** The reverter renames the state file to this once it has claimed the deadline. */
+export const ROLLBACK_FIRING_PATH = `${ROLLBACK_STATE_PATH}.firing`
+
 export interface CancelResult {
   state: RollbackState
+  /** The reverter had already claimed the change (deadline passed): the old target is coming back. */
+  tooLate: boolean
   reverterStopped: boolean
 }
 
 /**
  * Cancel the pending rollback (what `memguard confirm` does): removing the state file is the
- * signal the reverter polls every second. Waits up to `waitMs` for it to exit.
+ * signal the reverter polls every second. If the reverter claimed the change first (it renames
+ * the file at the deadline), the cancel is too late and says so. Waits up to `waitMs` for the
+ * reverter to exit.
  */
 export async function cancelRollback(host: Host, waitMs = 3000): Promise<CancelResult | null> {
   const state = await readRollbackState(host)
-  if (!state) return null
+  if (!state) {
+    const firing = parseRollbackState(await host.readFile(ROLLBACK_FIRING_PATH))
+    return firing ? {state: firing, tooLate: true, reverterStopped: false} : null
+  }
   await host.removeFile(ROLLBACK_STATE_PATH)
+  const tooLate = (await host.readFile(ROLLBACK_FIRING_PATH)) !== null
+  if (tooLate) return {state, tooLate, reverterStopped: false}
   let reverterStopped = state.reverterPid === null
   const until = Date.now() + waitMs
   while (!reverterStopped && Date.now() < until) {
     reverterStopped = !(await host.processAlive(state.reverterPid as number))
     if (!reverterStopped) await new Promise((r) => setTimeout(r, 200))
   }
-  return {state, reverterStopped}
-}
-
-export function describeRollback(state: RollbackState, now = new Date()): string {
-  const seconds = Math.max(0, state.deadlineEpoch - Math.floor(now.getTime() / 1000))
-  return `domain ${state.domain.name} (${state.domain.id}) goes back to ${state.previousKiB} KiB at ${state.deadline} (in ${seconds}s) unless \`memguard confirm\` is run`
-}
-
-export function assertNoPendingRollback(state: RollbackState | null): void {
-  if (state) {
-    throw new MemguardError(`a rollback is pending: ${describeRollback(state)}`, {hint: 'run `memguard confirm` to keep the last change, or `memguard rollback` to undo it, before making another'})
-  }
+  return {state, tooLate, reverterStopped}
 }

@@ -75,4 +75,17 @@ describe('the dead-man reverter', () => {
     for (let i = 0; i < 30 && existsSync(join(root, ROLLBACK_STATE_PATH)); i++) await sleep(250)
     expect(readFileSync(join(root, 'proc/xen/balloon'), 'utf8')).toBe('1572864K\n')
   })
+
+  it('tells a confirm that comes after the reverter claimed the deadline that it is too late', async () => {
+    const root = dom0Root(1048576)
+    mkdirSync(join(root, 'fake-xl'), {recursive: true})
+    writeFileSync(join(root, 'fake-xl/mode'), 'hang') // the toolstack hangs: the reverter is mid-restore
+    const host = new LocalHost(root)
+    const state = await armRollback(host, {domain: {id: 0, name: 'Domain-0'}, previousKiB: 1572864, newKiB: 1048576, balloon: 'sysfs', toolstack: 'xl', confirmWithinMs: 300})
+    for (let i = 0; i < 40 && !existsSync(join(root, `${ROLLBACK_STATE_PATH}.firing`)); i++) await sleep(100)
+    const cancelled = await cancelRollback(host)
+    expect(cancelled).toMatchObject({tooLate: true, state: {token: state.token}})
+    expect(readFileSync(join(root, SYSFS, 'target_kb'), 'utf8').trim()).toBe('1572864')
+    process.kill(-(state.reverterPid as number), 'SIGKILL')
+  })
 })
