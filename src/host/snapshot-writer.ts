@@ -19,8 +19,13 @@ export interface SnapshotInfo {
  */
 export function writeSnapshot(outputDir: string, plan: GatherPlan, gathered: Gathered, info: SnapshotInfo, options: {force?: boolean} = {}): SnapshotManifest {
   const target = resolve(outputDir)
-  if (existsSync(target) && readdirSync(target).length > 0 && !options.force) {
-    throw new MemguardError(`${outputDir} exists and is not empty`, {exitCode: ExitCode.usage, hint: 'choose a new directory, or pass --force to replace it'})
+  const nonEmpty = existsSync(target) && readdirSync(target).length > 0
+  if (nonEmpty && !options.force) {
+    throw new MemguardError(`${outputDir} exists and is not empty`, {exitCode: ExitCode.usage, hint: 'choose a new directory, or pass --force to replace an older snapshot'})
+  }
+  if (nonEmpty && !existsSync(join(target, 'manifest.json'))) {
+    // --force replaces a snapshot, never an arbitrary directory.
+    throw new MemguardError(`${outputDir} is not a memguard snapshot (no manifest.json): not replacing it`, {exitCode: ExitCode.usage})
   }
   const staging = `${target}.tmp-${process.pid}`
   rmSync(staging, {recursive: true, force: true})
@@ -54,8 +59,11 @@ export function writeSnapshot(outputDir: string, plan: GatherPlan, gathered: Gat
       processCount: gathered.processes?.length ?? 0,
     }
     writeFileSync(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`)
-    if (existsSync(target)) rmSync(target, {recursive: true, force: true})
+    // Move the old snapshot aside before the new one goes in, so there is always one of them.
+    const old = `${target}.old-${process.pid}`
+    if (existsSync(target)) renameSync(target, old)
     renameSync(staging, target)
+    rmSync(old, {recursive: true, force: true})
     return manifest
   } catch (error) {
     rmSync(staging, {recursive: true, force: true})

@@ -32,9 +32,13 @@ export async function acquireHostLock(host: Host, command: string, isLocalPidAli
     if (await host.createExclusive(LOCK_PATH, text, {mode: 0o600, dirMode: STATE_DIR_MODE})) {
       return {record, brokeStale, release: () => host.removeFile(LOCK_PATH)}
     }
-    const existing = parseLock(await host.readFile(LOCK_PATH))
-    const stale = existing === null || (await isStale(existing, isLocalPidAlive))
-    if (!stale) {
+    let existing = parseLock(await host.readFile(LOCK_PATH))
+    if (existing === null) {
+      // Created but not yet written by its holder (create and write are two steps): look again.
+      await new Promise((r) => setTimeout(r, 300))
+      existing = parseLock(await host.readFile(LOCK_PATH))
+    }
+    if (existing !== null && !(await isStale(existing, isLocalPidAlive))) {
       throw new MemguardError(
         `another memguard is changing ${host.label}: pid ${existing.pid} on ${existing.holder}, since ${existing.startedAt} (${existing.command})`,
         {hint: `wait for it to finish; if it is gone, remove ${LOCK_PATH} on the host`},

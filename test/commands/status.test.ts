@@ -1,4 +1,4 @@
-import {cpSync, mkdtempSync, rmSync} from 'node:fs'
+import {cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -80,5 +80,18 @@ describe('memguard snapshot', () => {
     const {exitCode, stderr} = await runCli(['snapshot', '-o', out])
     expect(exitCode).toBe(2)
     expect(stderr).toMatch(/exists and is not empty/)
+  })
+
+  it('replaces an older snapshot with --force, but never a directory that is not a snapshot', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'memguard-snapcmd-'))
+    const out = join(parent, 'snap')
+    expect((await runCli(['snapshot', '-o', out])).exitCode).toBe(0)
+    expect((await runCli(['snapshot', '-o', out, '--force'])).exitCode).toBe(0)
+    const notASnapshot = mkdtempSync(join(tmpdir(), 'memguard-precious-'))
+    writeFileSync(join(notASnapshot, 'keep-me'), 'data')
+    const {exitCode, stderr} = await runCli(['snapshot', '-o', notASnapshot, '--force'])
+    expect(exitCode).toBe(2)
+    expect(stderr).toMatch(/is not a memguard snapshot \(no manifest\.json\): not replacing it/)
+    expect(readFileSync(join(notASnapshot, 'keep-me'), 'utf8')).toBe('data')
   })
 })
