@@ -91,6 +91,8 @@ export interface FloorInput {
   headroom?: HeadroomOption
   /** Let free swap stand in for part of the headroom (default false: dom0 swap is often unusable). */
   countSwapAsHeadroom?: boolean
+  /** A guest read over ssh (mem-set --guest): xl's 128 MiB minimum is for dom0 only. Default true. */
+  isDom0?: boolean
 }
 
 export function computeDom0Floor(input: FloorInput): FloorResult {
@@ -151,7 +153,7 @@ export function computeDom0Floor(input: FloorInput): FloorResult {
   const rounded = roundUpToMiB(raw)
   if (rounded !== raw) explanation.push({label: 'rounding', kib: rounded - raw, note: 'up to a whole MiB'})
   let floorKiB = rounded
-  if (floorKiB < LIBXL_MIN_DOM0_KiB) {
+  if (input.isDom0 !== false && floorKiB < LIBXL_MIN_DOM0_KiB) {
     explanation.push({label: 'xl minimum', kib: LIBXL_MIN_DOM0_KiB - floorKiB, note: 'raised to 128 MiB: libxl refuses smaller dom0 targets'})
     floorKiB = LIBXL_MIN_DOM0_KiB
   }

@@ -319,8 +319,9 @@ export function preflightMemSet(state: HostState, request: MemSetRequest): MemSe
   }
   const judgeKernel = (who: HostState, whose: 'dom0' | 'guest'): Judgement => {
     const meminfo = who.meminfo as NonNullable<HostState['meminfo']>
-    const floor = computeDom0Floor({meminfo, allocationKiB: current.allocationKiB, headroom: request.headroom, countSwapAsHeadroom: request.countSwapAsHeadroom})
+    const floor = computeDom0Floor({meminfo, allocationKiB: current.allocationKiB, headroom: request.headroom, countSwapAsHeadroom: request.countSwapAsHeadroom, isDom0: whose === 'dom0'})
     const verdict = evaluateDom0Target({
+      isDom0: whose === 'dom0',
       targetKiB,
       currentAllocationKiB: current.allocationKiB,
       floor,
@@ -330,8 +331,7 @@ export function preflightMemSet(state: HostState, request: MemSetRequest): MemSe
       minFreeKiB: who.sysctls?.minFreeKiB ?? null,
       uptimeSeconds: who.uptimeSeconds,
     })
-    // evaluateDom0Target speaks of dom0; xl's 128 MiB minimum does not apply to a guest.
-    const why = whose === 'guest' ? verdict.reasons.filter((r) => !/xl's dom0 minimum/.test(r)) : verdict.reasons
+    const why = verdict.reasons
     if (!verdict.safe && why.length > 0) {
       const name = whose === 'dom0' ? 'dom0' : `${domain.name} (read over ${request.guest?.target})`
       refuse('below-floor', `shrinking ${name} to ${formatKiB(targetKiB)} would push it into the OOM killer:\n${why.map((r) => `- ${r}`).join('\n')}`, null)

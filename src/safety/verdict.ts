@@ -53,6 +53,8 @@ export const Dom0VerdictSchema = z.object({
 export type Dom0Verdict = z.infer<typeof Dom0VerdictSchema>
 
 export interface Dom0TargetInput {
+  /** A guest (mem-set --guest): xl's 128 MiB minimum is for dom0 only. Default true. */
+  isDom0?: boolean
   targetKiB: number
   currentAllocationKiB: number
   floor: FloorResult
@@ -119,7 +121,7 @@ export function evaluateDom0Target(input: Dom0TargetInput): Dom0Verdict {
     }
   }
 
-  if (targetKiB < LIBXL_MIN_DOM0_KiB) {
+  if (input.isDom0 !== false && targetKiB < LIBXL_MIN_DOM0_KiB) {
     reasons.push(`${formatKiB(targetKiB)} is below xl's dom0 minimum of 128 MiB; xl would refuse it (xm would not)`)
   }
   if (targetKiB <= floor.kernelGapKiB) {

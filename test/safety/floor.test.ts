@@ -129,3 +129,14 @@ describe('computeDom0Floor properties', () => {
     }), {numRuns: 300})
   })
 })
+
+describe('the floor of a guest', () => {
+  it('is not raised to xl\'s 128 MiB, which only applies to dom0', () => {
+    const small = meminfo({total: mib(96), free: mib(60), available: mib(80)})
+    const guest = computeDom0Floor({meminfo: small, allocationKiB: mib(100), headroom: {kind: 'size', kib: mib(16)}, isDom0: false})
+    expect(guest.floorKiB).toBeLessThan(LIBXL_MIN_DOM0_KiB)
+    expect(guest.explanation.map((l) => l.label)).not.toContain('xl minimum')
+    const dom0 = computeDom0Floor({meminfo: small, allocationKiB: mib(100), headroom: {kind: 'size', kib: mib(16)}})
+    expect(dom0.floorKiB).toBe(LIBXL_MIN_DOM0_KiB)
+  })
+})
