@@ -1,6 +1,7 @@
 import type {CommandResult, CommandSpec, GatherPlan, Gathered, Host} from '../host/host.js'
 import {formatDuration} from '../lib/duration.js'
 import {ExitCode, type ExitCodeValue} from '../lib/exit-codes.js'
+import {MemguardError} from '../lib/errors.js'
 import {formatKiB, toXlSizeArg, toXmSizeArg} from '../lib/size.js'
 import {MEMINFO_PATH, parseMeminfo} from '../linux/meminfo.js'
 import {killsSince, oomCursor, scanOomLog, type OomCursor, type OomKill} from '../linux/oom-log.js'
@@ -11,7 +12,7 @@ import {explainXlError, type XlErrorExplanation} from '../xen/xl-errors.js'
 import {findDomain, parseXlList} from '../xen/xl-list.js'
 import {appendAudit, type AuditEntry} from './audit.js'
 import {acquireHostLock, type LockRecord} from './lock.js'
-import {armRollback, cancelRollback, type RollbackState} from './rollback.js'
+import {armRollback, cancelRollback, readRollbackState, type RollbackState} from './rollback.js'
 
 /**
  * Applying a memory target through the real toolstack, watching the balloon converge, and the
@@ -194,9 +195,35 @@ export async function executeMemSet(host: Host, preflight: MemSetPreflight, opti
   const sleep = options.sleep ?? defaultSleep
   const lock = await acquireHostLock(host, options.command, options.isLocalPidAlive ?? localPidAlive)
   try {
+    await assertUnchangedSincePreflight(host, preflight)
     return await executeLocked(host, preflight, options, now, sleep, lock.brokeStale)
   } finally {
     await lock.release().catch(() => undefined)
+  }
+}
+
+/**
+ * The preflight read the host before the lock was taken; another memguard may have changed it in
+ * between. Under the lock, look again at what the preflight relied on: no rollback pending, and
+ * dom0's balloon target where it was. Anything else is refused (exit 3): preflight again.
+ */
+async function assertUnchangedSincePreflight(host: Host, preflight: MemSetPreflight): Promise<void> {
+  const again = (why: string) =>
+    new MemguardError(`${host.label} changed since the preflight: ${why}`, {exitCode: ExitCode.refused, hint: 'another change ran meanwhile; run the command again to preflight against the host as it is now'})
+  const pending = await readRollbackState(host)
+  if (pending) throw again(`a dead-man rollback is now pending (domain ${pending.domain.name}, back to ${formatKiB(pending.previousKiB)} at ${pending.deadline})`)
+  if (!preflight.domain.isDom0 || preflight.current.targetKiB === null) return
+  const source = preflight.watch.source
+  let targetKiB: number | null = null
+  if (source === 'balloon-sysfs') {
+    const text = await host.readFile(BALLOON_SYSFS_PATHS.targetKb)
+    targetKiB = text === null ? null : Number(text.trim())
+  } else if (source === 'balloon-proc') {
+    const text = await host.readFile(PROC_XEN_BALLOON)
+    targetKiB = text === null ? null : parseProcXenBalloon(text).targetKiB
+  }
+  if (targetKiB !== null && Number.isFinite(targetKiB) && Math.abs(targetKiB - preflight.current.targetKiB) > 1024) {
+    throw again(`dom0's balloon target is ${formatKiB(targetKiB)}, not the ${formatKiB(preflight.current.targetKiB)} the preflight saw`)
   }
 }
 
