@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import {MemguardCommand, hostFlags} from '../cli/base-command.js'
 import {MemguardError} from '../lib/errors.js'
 import {ExitCode} from '../lib/exit-codes.js'
+import {DEFAULT_AUDIT_LOG} from '../ops/audit.js'
 
 export default class Confirm extends MemguardCommand {
   static override summary = 'Keep the last memory change: cancel its pending dead-man rollback.'
@@ -11,7 +12,7 @@ Exit codes: 0 confirmed · 1 nothing was pending (the rollback may already have 
   static override examples = ['<%= config.bin %> confirm', '<%= config.bin %> confirm --host root@dom0.example']
   static override flags = {
     ...hostFlags,
-    'audit-log': Flags.string({description: 'The audit log to record the confirmation in.', default: '/var/log/memguard/audit.log', helpValue: 'PATH'}),
+    'audit-log': Flags.string({description: 'The audit log to record the confirmation in.', default: DEFAULT_AUDIT_LOG, helpValue: 'PATH'}),
   }
 
   async run(): Promise<unknown> {

@@ -3,6 +3,7 @@ import {MemguardCommand, hostFlags} from '../cli/base-command.js'
 import {safetyFlags} from '../cli/common-flags.js'
 import {MemguardError} from '../lib/errors.js'
 import {ExitCode} from '../lib/exit-codes.js'
+import {DEFAULT_AUDIT_LOG} from '../ops/audit.js'
 
 export default class MemSet extends MemguardCommand {
   static override summary = "Change a domain's memory target without pushing it into the OOM killer."
@@ -32,13 +33,13 @@ Exit codes: 0 applied (or, with --dry-run, would apply) Â· 1 toolstack failure Â
     wait: Flags.boolean({description: 'Watch the balloon converge (and brake if needed). --no-wait only sets the target.', default: true, allowNo: true}),
     'confirm-within': Flags.string({description: 'Arm a dead-man rollback: the previous target comes back after DURATION unless `memguard confirm` is run.', helpValue: 'DURATION'}),
     guest: Flags.string({description: "For a domU: read the guest's own /proc over ssh and apply the same floor as for dom0.", helpValue: 'USER@HOST'}),
-    'audit-log': Flags.string({description: 'Where every applied, refused or forced change is recorded (JSON lines; a host path, under --root with --root).', default: '/var/log/memguard/audit.log', helpValue: 'PATH'}),
+    'audit-log': Flags.string({description: 'Where every applied, refused or forced change is recorded (JSON lines; a host path, under --root with --root).', default: DEFAULT_AUDIT_LOG, helpValue: 'PATH'}),
     'toolstack-timeout': Flags.string({description: 'Kill the toolstack (xl/xm) if it has not answered after this long.', default: '30s', helpValue: 'DURATION'}),
   }
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(MemSet)
-    const [{statusPlan, LINUX_FILES}, {buildHostState}, {preflightMemSet}, {parseHeadroom}, {parseDuration}, ops, render] = await Promise.all([
+    const [{statusPlan, LINUX_FILES}, {buildHostState}, {preflightMemSet, parseMemSetSize}, {parseHeadroom}, {parseDuration}, ops, render] = await Promise.all([
       import('../state/plan.js'),
       import('../state/host-state.js'),
       import('../safety/mem-set.js'),
@@ -54,12 +55,13 @@ Exit codes: 0 applied (or, with --dry-run, would apply) Â· 1 toolstack failure Â
     const confirmWithinMs = flags['confirm-within'] === undefined ? null : parseDuration(flags['confirm-within'], {what: '--confirm-within'}).ms
     if (flags.force && flags.reason === undefined) throw new MemguardError('--force needs --reason TEXT: say why the safety check is overridden (it goes to the audit log and syslog)', {exitCode: ExitCode.usage})
     if (flags.reason !== undefined && flags.reason.trim() === '') throw new MemguardError('--reason is empty; say why the change is made', {exitCode: ExitCode.usage})
+    parseMemSetSize(args.size) // a typo in the size must not cost a read of the host first
 
     const host = await this.openHost(flags)
     const state = buildHostState(await host.gather(statusPlan()), host.label)
     let guest = null
     if (flags.guest !== undefined) {
-      if (/^\s*(0|Domain-0)\s*$/.test(args.domain)) throw new MemguardError('--guest is for a domU: dom0 is read directly', {exitCode: ExitCode.usage})
+      if (/^\s*(0+|Domain-0)\s*$/.test(args.domain)) throw new MemguardError('--guest is for a domU: dom0 is read directly', {exitCode: ExitCode.usage})
       const guestHost = await this.openHost({host: [flags.guest]})
       guest = {target: flags.guest, host: guestHost, state: buildHostState(await guestHost.gather({files: LINUX_FILES, commands: [], processes: true}), guestHost.label)}
     }

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import {MemguardCommand, hostFlags} from '../cli/base-command.js'
 import {MemguardError} from '../lib/errors.js'
 import {ExitCode} from '../lib/exit-codes.js'
+import {DEFAULT_AUDIT_LOG} from '../ops/audit.js'
 
 export default class Rollback extends MemguardCommand {
   static override summary = 'Undo the last memory change now: restore the target its pending dead-man rollback would restore.'
@@ -11,7 +12,7 @@ Exit codes: 0 restored · 1 nothing pending, or the restore failed · 4 restored
   static override examples = ['<%= config.bin %> rollback', '<%= config.bin %> rollback --json']
   static override flags = {
     ...hostFlags,
-    'audit-log': Flags.string({description: 'The audit log to record the rollback in.', default: '/var/log/memguard/audit.log', helpValue: 'PATH'}),
+    'audit-log': Flags.string({description: 'The audit log to record the rollback in.', default: DEFAULT_AUDIT_LOG, helpValue: 'PATH'}),
     'wait-timeout': Flags.string({description: 'How long to watch the restored target converge (bare = seconds).', default: '2m', helpValue: 'DURATION'}),
     'toolstack-timeout': Flags.string({description: 'Kill the toolstack if it has not answered after this long.', default: '30s', helpValue: 'DURATION'}),
   }

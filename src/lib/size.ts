@@ -106,6 +106,5 @@ export function toXenCmdlineSize(kib: number): string {
   return kib % 1024 === 0 ? `${kib / 1024}M` : `${kib}K`
 }
 
-export const KiB_PER_MiB = 1024
 export const mib = (n: number): number => n * 1024
 export const gib = (n: number): number => n * 1024 * 1024

@@ -10,6 +10,7 @@ import type {MemSetPreflight} from '../safety/mem-set.js'
 import {BALLOON_SYSFS_PATHS, balloonTargetWrite, parseBalloonSysfs, parseProcXenBalloon, PROC_XEN_BALLOON, type BalloonState} from '../xen/balloon.js'
 import {explainXlError, type XlErrorExplanation} from '../xen/xl-errors.js'
 import {findDomain, parseXlList} from '../xen/xl-list.js'
+import {KERNEL_LOG_COMMAND} from '../state/plan.js'
 import {appendAudit, type AuditEntry} from './audit.js'
 import {acquireHostLock, type LockRecord} from './lock.js'
 import {armRollback, cancelRollback, readRollbackState, type RollbackState} from './rollback.js'
@@ -120,7 +121,8 @@ export interface ExecuteOptions {
 /** What the watch needs to know: a mem-set preflight, or a rollback's restore. */
 export type WatchSubject = Pick<MemSetPreflight, 'watch' | 'targetKiB' | 'toolstack' | 'domain' | 'brake'>
 
-export const KERNEL_LOG: CommandSpec = {id: 'dmesg', argv: ['dmesg'], timeoutMs: 10_000}
+/** The kernel log the brake watches for new OOM kills: the same command `status` reads. */
+export const KERNEL_LOG: CommandSpec = KERNEL_LOG_COMMAND
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
