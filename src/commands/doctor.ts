@@ -47,8 +47,10 @@ Exit codes: with --format nagios 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also fo
     if (state.xen.isDom0 && state.processes.length) {
       try {
         pendingProtections = doctor.pendingProtections(buildProtectPlan(state, buildServiceInventory(gathered, state.processes)))
-      } catch {
-        // The persistence part of the check is optional: runtime protection is judged without it.
+      } catch (error) {
+        // The persistence part of the check is optional: runtime protection is judged without it,
+        // but the failure is said, not hidden.
+        state.readProblems.push(`protect plan (persistence check skipped): ${(error as Error).message}`)
       }
     }
     const report = doctor.runDoctor({state, assessment, lint, configSources, pendingProtections})

@@ -124,17 +124,19 @@ Directories are walked; files that are not Xen configs are skipped quietly. Exit
     return undefined
   }
 
-  /** Host facts from a snapshot's `xl info` (or `xm info`), through the Host port. */
+  /**
+   * Host facts from a snapshot, read the way every command reads a host (src/state): the toolstack
+   * decided by detectToolstack, and the Xen command line from `xm dmesg` on Xen 3.1, whose
+   * `xm info` has none.
+   */
   private async snapshotFacts(dir: string): Promise<{hostMemoryKiB?: number; xenVersion?: string; xenCommandline?: string}> {
     const host = await this.openHost({snapshot: dir})
-    const {parseXlInfo} = await import('../xen/xl-info.js')
-    for (const argv of [['xl', 'info'], ['xm', 'info']] as const) {
-      const r = await host.run({id: `${argv[0]}-info`, argv: [...argv]})
-      if (r.exitCode !== 0 || !r.stdout.trim()) continue
-      const info = parseXlInfo(r.stdout, {file: `${dir}: ${argv.join(' ')}`})
-      return {hostMemoryKiB: info.totalMemoryMiB * 1024, xenVersion: info.xenVersion?.text, xenCommandline: info.xenCommandline}
+    const [{statusPlan}, {buildHostState}] = await Promise.all([import('../state/plan.js'), import('../state/host-state.js')])
+    const {xen} = buildHostState(await host.gather(statusPlan()), host.label)
+    if (!xen.info) {
+      process.stderr.write(`memguard: snapshot ${dir} has no usable xl info / xm info: host memory unknown\n`)
+      return {}
     }
-    process.stderr.write(`memguard: snapshot ${dir} has no usable xl info / xm info: host memory unknown\n`)
-    return {}
+    return {hostMemoryKiB: xen.info.totalMemoryMiB * 1024, xenVersion: xen.info.xenVersion?.text, xenCommandline: xen.commandLine?.text}
   }
 }
