@@ -95,6 +95,11 @@ export interface Host {
    * lock. Creates missing parent directories with `dirMode`. Returns false when it already exists.
    */
   createExclusive(path: string, content: string, options?: {mode?: number; dirMode?: number}): Promise<boolean>
+  /**
+   * Append to a file (O_APPEND: concurrent appenders never lose each other's lines), creating it
+   * and its directory when missing. For logs; never for config files (those are written atomically).
+   */
+  appendFile(path: string, content: string, options?: {mode?: number}): Promise<void>
   /** Remove a file; a missing file is not an error. */
   removeFile(path: string): Promise<void>
   /**

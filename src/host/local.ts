@@ -1,4 +1,4 @@
-import {copyFile, mkdir, rm, stat, writeFile} from 'node:fs/promises'
+import {appendFile, copyFile, mkdir, rm, stat, writeFile} from 'node:fs/promises'
 import {spawn} from 'node:child_process'
 import {delimiter, dirname, join} from 'node:path'
 import {existsSync, mkdirSync} from 'node:fs'
@@ -89,6 +89,16 @@ export class LocalHost implements Host {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
       throw new MemguardError(`could not create ${path}: ${(error as Error).message}`, {cause: error})
+    }
+  }
+
+  async appendFile(path: string, content: string, options: {mode?: number} = {}): Promise<void> {
+    const target = this.tree.resolve(path)
+    try {
+      await mkdir(dirname(target), {recursive: true})
+      await appendFile(target, content, {mode: options.mode ?? 0o640})
+    } catch (error) {
+      throw new MemguardError(`could not append to ${path}: ${(error as Error).message}`, {cause: error})
     }
   }
 

@@ -110,6 +110,10 @@ export class SnapshotHost implements Host {
     throw new MemguardError(`not creating ${path}: ${this.label} is read-only`, {exitCode: ExitCode.usage})
   }
 
+  async appendFile(path: string): Promise<void> {
+    throw new MemguardError(`not writing ${path}: ${this.label} is read-only`, {exitCode: ExitCode.usage})
+  }
+
   async removeFile(path: string): Promise<void> {
     throw new MemguardError(`not removing ${path}: ${this.label} is read-only`, {exitCode: ExitCode.usage})
   }

@@ -127,6 +127,15 @@ mg_kwrite() {
   mg_content > "$1" || mg_err "cannot write to $1"
   printf 'MGOK \n'
 }
+mg_append() {
+  printf 'MGBEGIN\n'
+  mg_dir=${"${1%/*}"}
+  [ -n "$mg_dir" ] || mg_dir=/
+  mkdir -p "$mg_dir" || mg_err "cannot create the directory $mg_dir"
+  umask "$2"
+  mg_content >> "$1" || mg_err "cannot append to $1"
+  printf 'MGOK \n'
+}
 `
 
 const CHUNK = 32 * 1024
@@ -185,6 +194,12 @@ export function buildWriteScript(options: WriteScriptOptions): string {
 export function buildKernelWriteScript(path: string, content: string): string {
   checkPath(path)
   return script(contentFunction(content), `mg_kwrite ${quoteArg(path)}`)
+}
+
+/** Append `content` to `path` (`>>`: O_APPEND), creating it with `mode` when missing. */
+export function buildAppendScript(path: string, content: string, mode: number): string {
+  checkPath(path)
+  return script(contentFunction(content), `mg_append ${quoteArg(path)} ${umaskFor(mode)}`)
 }
 
 export interface CreateExclusiveScriptOptions {

@@ -9,7 +9,7 @@ import {sshFailure} from './ssh-errors.js'
 import {parseSshTarget, type SshTarget} from './ssh-target.js'
 import {
   buildCreateExclusiveScript,
-  buildKernelWriteScript,
+  buildAppendScript, buildKernelWriteScript,
   buildProcessAliveScript,
   buildRemoveScript,
   buildSpawnDetachedScript,
@@ -134,6 +134,10 @@ export class SshHost implements Host {
   async createExclusive(path: string, content: string, options: {mode?: number; dirMode?: number} = {}): Promise<boolean> {
     const script = buildCreateExclusiveScript({path: this.root + path, content, mode: options.mode ?? 0o600, dirMode: options.dirMode ?? 0o700})
     return (await this.operation(script, `creating ${path}`, `could not create ${path}`)) === 'created'
+  }
+
+  async appendFile(path: string, content: string, options: {mode?: number} = {}): Promise<void> {
+    await this.operation(buildAppendScript(this.root + path, content, options.mode ?? 0o640), `appending to ${path}`, `could not append to ${path}`)
   }
 
   async removeFile(path: string): Promise<void> {

@@ -16,7 +16,7 @@ export interface AuditEntry {
 }
 
 /**
- * Append to the audit log (rewritten atomically: the host lock serialises writers) and send a
+ * Append to the audit log (O_APPEND, so concurrent runs never lose each other's lines) and send a
  * one-line summary to syslog through `logger` when the host has it. Auditing never fails the
  * change itself; problems are returned as warnings.
  */
@@ -24,8 +24,7 @@ export async function appendAudit(host: Host, entry: AuditEntry, path = DEFAULT_
   const warnings: string[] = []
   const line = `${JSON.stringify(entry)}\n`
   try {
-    const existing = (await host.readFile(path)) ?? ''
-    await host.writeFileAtomic(path, existing + line, {mode: 0o640, backup: false})
+    await host.appendFile(path, line, {mode: 0o640})
   } catch (error) {
     warnings.push(`could not write the audit log ${path}: ${(error as Error).message}`)
   }

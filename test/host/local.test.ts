@@ -86,4 +86,11 @@ describe('LocalHost under --root', () => {
     await new Promise((r) => setTimeout(r, 100))
     expect(await host.processAlive(pid)).toBe(false)
   })
+
+  it('appends to a log with O_APPEND, creating it and its directory', async () => {
+    const root = rootTree()
+    const host = new LocalHost(root)
+    await Promise.all([host.appendFile('/var/log/memguard/audit.log', 'a\n'), host.appendFile('/var/log/memguard/audit.log', 'b\n')])
+    expect(readFileSync(join(root, 'var/log/memguard/audit.log'), 'utf8').split('\n').sort()).toEqual(['', 'a', 'b'])
+  })
 })

@@ -335,6 +335,14 @@ describe.skipIf(skipReason !== null)('the ssh transport against a real sshd', ()
       }
     })
 
+    it('appendFile creates the log and its directory, then appends without rewriting', async () => {
+      const h = host({root: tree.root})
+      await h.appendFile('/var/log/memguard/audit.log', '{"n":1}\n')
+      await h.appendFile('/var/log/memguard/audit.log', '{"n":2}\n')
+      expect(readFileSync(join(tree.root, 'var/log/memguard/audit.log'), 'utf8')).toBe('{"n":1}\n{"n":2}\n')
+      expect(statSync(join(tree.root, 'var/log/memguard/audit.log')).mode & 0o777).toBe(0o640)
+    })
+
     it('createExclusive creates once, removeFile removes, and a missing file is no error', async () => {
       const h = host({root: tree.root})
       expect(await h.createExclusive('/run/memguard/lock', 'pid 1\n')).toBe(true)
