@@ -2,12 +2,13 @@ import type {CommandResult, CommandSpec, GatherPlan, Gathered, Host} from '../ho
 import {formatDuration} from '../lib/duration.js'
 import {ExitCode, type ExitCodeValue} from '../lib/exit-codes.js'
 import {MemguardError} from '../lib/errors.js'
-import {formatKiB, toXlSizeArg, toXmSizeArg} from '../lib/size.js'
+import {formatKiB} from '../lib/size.js'
 import {MEMINFO_PATH, parseMeminfo} from '../linux/meminfo.js'
 import {killsSince, oomCursor, scanOomLog, type OomCursor, type OomKill} from '../linux/oom-log.js'
 import {VMSTAT_PATH, vmstatOomKills} from '../linux/vmstat.js'
 import type {MemSetPreflight} from '../safety/mem-set.js'
 import {BALLOON_SYSFS_PATHS, balloonTargetWrite, parseBalloonSysfs, parseProcXenBalloon, PROC_XEN_BALLOON, type BalloonState} from '../xen/balloon.js'
+import {memSetArgv} from '../xen/toolstack.js'
 import {explainXlError, type XlErrorExplanation} from '../xen/xl-errors.js'
 import {findDomain, parseXlList} from '../xen/xl-list.js'
 import {KERNEL_LOG_COMMAND} from '../state/plan.js'
@@ -152,10 +153,7 @@ export async function localPidAlive(pid: number): Promise<boolean> {
   }
 }
 
-/** The toolstack argv that sets `kib` on the domain, always with an explicit unit (xl) or whole MiB (xm). */
-export function memSetArgv(toolstack: 'xl' | 'xm', domid: number, kib: number): [string, ...string[]] {
-  return [toolstack, 'mem-set', String(domid), toolstack === 'xl' ? toXlSizeArg(kib) : toXmSizeArg(kib)]
-}
+export {memSetArgv}
 
 export async function runToolstack(host: Host, argv: readonly [string, ...string[]], timeoutMs: number): Promise<ToolstackRun> {
   const r: CommandResult = await host.run({id: `${argv[0]}-${argv[1] ?? 'run'}`, argv, timeoutMs})

@@ -1,3 +1,4 @@
+import {LIBXL_MIN_DOM0_MEM_KIB} from '../xen/dom0-mem.js'
 import {z} from 'zod'
 import {formatKiB, mib} from '../lib/size.js'
 import type {Meminfo} from '../linux/meminfo.js'
@@ -35,7 +36,7 @@ export const DEFAULT_HEADROOM_MIN_KiB = mib(128)
 /** Percentage of in-use memory for the default headroom. */
 export const DEFAULT_HEADROOM_PERCENT = 25
 /** libxl_internal.h: `#define LIBXL_MIN_DOM0_MEM (128*1024)` (KiB). */
-export const LIBXL_MIN_DOM0_KiB = mib(128)
+export const LIBXL_MIN_DOM0_KiB = LIBXL_MIN_DOM0_MEM_KIB
 /** Qubes qmemman/algo.py CACHE_FACTOR. */
 export const QUBES_CACHE_FACTOR = 1.3
 /** Qubes qmemman DOM0_MEM_BOOST. */

@@ -6,6 +6,7 @@ import type {Dom0Memory, HostState} from '../state/host-state.js'
 import {findDomainConfig, UNLIMITED_MAX_KIB} from '../xen/xl-list-long.js'
 import {findDomain, isDomainDying, isDomainPaused, isDomainShutdown, type XlListDomain} from '../xen/xl-list.js'
 import type {ExplanationLine} from './explanation.js'
+import {memSetArgv} from '../xen/toolstack.js'
 import {computeDom0Floor, LIBXL_MIN_DOM0_KiB, type FloorResult, type HeadroomOption} from './floor.js'
 import {evaluateDom0Target, type Dom0Verdict} from './verdict.js'
 
@@ -402,7 +403,8 @@ export function preflightMemSet(state: HostState, request: MemSetRequest): MemSe
       : `no emergency brake: memguard cannot watch ${domain.name}'s memory without --guest`)
   }
 
-  const argv: [string, ...string[]] = [toolstack, 'mem-set', String(domain.id), toolstack === 'xl' ? toXlSizeArg(targetKiB) : toXmSizeArg(targetKiB)]
+  // A domain without an id (xend's inactive ones) is named; mem-set refuses those before this anyway.
+  const argv = memSetArgv(toolstack, domain.id ?? domain.name, targetKiB)
   if (action === 'no-op') reasons.push(`${isDom0 ? 'dom0' : domain.name} already holds ${formatKiB(targetKiB)}: setting the target again changes nothing`)
   if (isDom0 && xen.dom0Mem?.fixed && action === 'shrink') {
     warnings.push('dom0_mem fixes dom0\'s size at boot (size = max:): a shrink now can only be grown back up to that max')

@@ -1,3 +1,4 @@
+import {toXlSizeArg, toXmSizeArg} from '../lib/size.js'
 import {z} from 'zod'
 import type {CommandResult, CommandSpec, GatherPlan} from '../host/host.js'
 import {ParseError} from '../lib/errors.js'
@@ -173,4 +174,13 @@ function xmProblem(result: CommandResult): ToolstackProblem {
     return {code: 'xend-not-running', message: 'xm is installed but xend is not running: start it (service xend start) or use xl', stderr}
   }
   return {code: 'xm-failed', message: `\`xm info\` failed (exit ${result.exitCode ?? 'none'})`, stderr}
+}
+
+/**
+ * The toolstack argv that sets a memory target: always an explicit unit for xl (`1536m`, or `k`
+ * when not whole MiB) and whole MiB for xm – never a bare number whose unit the man page and the
+ * code disagree on (xen-facts §0.1).
+ */
+export function memSetArgv(toolstack: 'xl' | 'xm', domain: number | string, kib: number): [string, ...string[]] {
+  return [toolstack, 'mem-set', String(domain), toolstack === 'xl' ? toXlSizeArg(kib) : toXmSizeArg(kib)]
 }
