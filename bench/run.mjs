@@ -24,7 +24,7 @@ const rows = []
 function row(name, measured, reference, target) {
   const ratio = measured.wallMs / reference.wallMs
   const rssMb = measured.peakRssKiB / 1024
-  rows.push({name, ms: measured.wallMs, refMs: reference.wallMs, ratio, rssMb, refRssMb: reference.peakRssKiB / 1024, target, ok: target(ratio, rssMb), exitCodes: measured.exitCodes})
+  rows.push({name, ms: measured.wallMs, refMs: reference.wallMs, ratio, rssMb, refRssMb: reference.peakRssKiB / 1024, ok: target === null ? null : target(ratio, rssMb), exitCodes: measured.exitCodes})
 }
 
 /** A snapshot like healthy-xl with `count` extra processes, for a status at scale. */
@@ -77,6 +77,28 @@ if (!only || only === 'status') {
   })
 }
 
+// What the schema library costs every start: zod classic vs zod/mini, each bundled the way
+// memguard is (the evidence for moving the hot readers to zod/mini).
+if (!only || only === 'imports') {
+  const {build} = await import('esbuild')
+  const dir = mkdtempSync(join(root, '.bench-imports-'))
+  try {
+    const variants = {
+      'zod (classic)': "import {z} from 'zod'; z.object({a: z.number().int(), b: z.string().nullable()}).parse({a: 1, b: null})",
+      'zod/mini': "import * as z from 'zod/mini'; z.object({a: z.int(), b: z.nullable(z.string())}).parse({a: 1, b: null})",
+    }
+    const nodeBaseline = measure(['node', '-e', '0'])
+    for (const [name, code] of Object.entries(variants)) {
+      const entry = join(dir, `${name.replace(/\W+/g, '-')}.mjs`)
+      writeFileSync(entry, code)
+      await build({entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: `${entry}.bundle.mjs`, logLevel: 'error'})
+      row(`import cost: ${name}, bundled  vs  node -e 0`, measure(['node', `${entry}.bundle.mjs`]), nodeBaseline, null)
+    }
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+}
+
 if ((!only || only === 'lint') && existsSync(join(root, 'bench/lint.mjs'))) {
   execFileSync('node', [join(root, 'bench/lint.mjs')], {env, stdio: 'inherit'})
 }
@@ -85,7 +107,7 @@ if (rows.length) {
   const pad = (s, n) => String(s).padEnd(n)
   console.log(`\n${pad('benchmark', 84)} ${pad('median', 9)} ${pad('reference', 10)} ${pad('ratio', 7)} ${pad('peak RSS', 10)} ${pad('ref RSS', 9)} target`)
   for (const r of rows) {
-    console.log(`${pad(r.name, 84)} ${pad(r.ms.toFixed(0) + ' ms', 9)} ${pad(r.refMs.toFixed(0) + ' ms', 10)} ${pad(r.ratio.toFixed(2) + 'x', 7)} ${pad(r.rssMb.toFixed(1) + ' MB', 10)} ${pad(r.refRssMb.toFixed(1) + ' MB', 9)} ${r.ok ? 'met' : 'MISSED'}${r.exitCodes.some((c) => c !== 0) ? ` (exit ${r.exitCodes.join(',')})` : ''}`)
+    console.log(`${pad(r.name, 84)} ${pad(r.ms.toFixed(0) + ' ms', 9)} ${pad(r.refMs.toFixed(0) + ' ms', 10)} ${pad(r.ratio.toFixed(2) + 'x', 7)} ${pad(r.rssMb.toFixed(1) + ' MB', 10)} ${pad(r.refRssMb.toFixed(1) + ' MB', 9)} ${r.ok === null ? 'info' : r.ok ? 'met' : 'MISSED'}${r.exitCodes.some((c) => c !== 0) ? ` (exit ${r.exitCodes.join(',')})` : ''}`)
   }
   console.log('\ntargets: --version < 4x node -e 0; live status < 1.5x ps; peak RSS < 64 MB')
 }
