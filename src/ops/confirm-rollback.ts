@@ -4,7 +4,7 @@ import {ExitCode, type ExitCodeValue} from '../lib/exit-codes.js'
 import {formatKiB} from '../lib/size.js'
 import {appendAudit, type AuditEntry} from './audit.js'
 import {acquireHostLock} from './lock.js'
-import {localPidAlive, restoreTarget, watch, type RestoreReport, type WatchReport, type WatchSubject} from './mem-set.js'
+import {localPidAlive, restoreTarget, watch, watchSourceOf, type RestoreReport, type WatchReport, type WatchSubject} from './mem-set.js'
 import {cancelRollback, readRollbackState, REVERTER_LOG_PATH, type RollbackState} from './rollback.js'
 
 /**
@@ -112,7 +112,7 @@ export async function rollbackNow(
     let watched: WatchReport | null = null
     if ((balloonOk || toolstackOk) && options.waitTimeoutMs !== null && (state.balloon !== 'none' || state.toolstack !== 'none')) {
       const subject: WatchSubject = {
-        watch: {source: state.balloon === 'sysfs' ? 'balloon-sysfs' : state.balloon === 'proc' ? 'balloon-proc' : 'toolstack-list', toleranceKiB: 1024},
+        watch: {source: watchSourceOf(state.balloon), toleranceKiB: 1024},
         targetKiB: state.previousKiB,
         toolstack: state.toolstack === 'none' ? 'xl' : state.toolstack,
         domain: {id: state.domain.id, name: state.domain.name, isDom0: state.domain.id === 0, state: null},

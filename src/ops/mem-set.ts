@@ -214,15 +214,10 @@ async function assertUnchangedSincePreflight(host: Host, preflight: MemSetPrefli
   if (pending) throw again(`a dead-man rollback is now pending (domain ${pending.domain.name}, back to ${formatKiB(pending.previousKiB)} at ${pending.deadline})`)
   if (!preflight.domain.isDom0 || preflight.current.targetKiB === null) return
   const source = preflight.watch.source
-  let targetKiB: number | null = null
-  if (source === 'balloon-sysfs') {
-    const text = await host.readFile(BALLOON_SYSFS_PATHS.targetKb)
-    targetKiB = text === null ? null : Number(text.trim())
-  } else if (source === 'balloon-proc') {
-    const text = await host.readFile(PROC_XEN_BALLOON)
-    targetKiB = text === null ? null : parseProcXenBalloon(text).targetKiB
-  }
-  if (targetKiB !== null && Number.isFinite(targetKiB) && Math.abs(targetKiB - preflight.current.targetKiB) > 1024) {
+  if (source === 'toolstack-list') return
+  const balloon = readBalloon(await host.gather({files: balloonFiles(source), commands: []}), source, () => undefined)
+  const targetKiB = balloon?.targetKiB ?? null
+  if (targetKiB !== null && Math.abs(targetKiB - preflight.current.targetKiB) > 1024) {
     throw again(`dom0's balloon target is ${formatKiB(targetKiB)}, not the ${formatKiB(preflight.current.targetKiB)} the preflight saw`)
   }
 }
@@ -310,7 +305,7 @@ async function executeLocked(host: Host, preflight: MemSetPreflight, options: Ex
         domain: {id: preflight.domain.id, name: preflight.domain.name},
         previousKiB: preflight.previousTargetKiB,
         newKiB: preflight.targetKiB,
-        balloon: preflight.domain.isDom0 && preflight.watch.source !== 'toolstack-list' ? (preflight.watch.source === 'balloon-sysfs' ? 'sysfs' : 'proc') : 'none',
+        balloon: balloonKindOf(preflight),
         toolstack: preflight.toolstack,
         confirmWithinMs: options.confirmWithinMs,
       })
@@ -412,9 +407,7 @@ export async function watch(host: Host, preflight: WatchSubject, observer: Obser
   }
   const sameHost = observer !== null && observer.host === host
 
-  const watchFiles = preflight.watch.source === 'balloon-sysfs'
-    ? [BALLOON_SYSFS_PATHS.targetKb, BALLOON_SYSFS_PATHS.currentKb]
-    : preflight.watch.source === 'balloon-proc' ? [PROC_XEN_BALLOON] : []
+  const watchFiles = preflight.watch.source === 'toolstack-list' ? [] : balloonFiles(preflight.watch.source)
   const listSpec: CommandSpec = {id: `${preflight.toolstack}-list`, argv: [preflight.toolstack, 'list'], timeoutMs: Math.min(options.toolstackTimeoutMs, 20_000)}
   const brakeFiles = brake ? [MEMINFO_PATH, VMSTAT_PATH] : []
   const brakeCommands = brake ? [KERNEL_LOG] : []
@@ -505,7 +498,7 @@ export async function watch(host: Host, preflight: WatchSubject, observer: Obser
         const restore = await restoreTarget(host, {
           toolstack: preflight.toolstack,
           domid: preflight.domain.id,
-          balloon: preflight.domain.isDom0 && preflight.watch.source !== 'toolstack-list' ? (preflight.watch.source === 'balloon-sysfs' ? 'sysfs' : 'proc') : 'none',
+          balloon: balloonKindOf(preflight),
           restoreKiB: brake.restoreKiB,
         }, options.toolstackTimeoutMs)
         fired = {trigger, seen, atMs: elapsedMs, memAvailableKiB, floorKiB: brake.memAvailableFloorKiB, kills, restore}
@@ -537,7 +530,24 @@ export async function watch(host: Host, preflight: WatchSubject, observer: Obser
   }
 }
 
-function readBalloon(g: Gathered, source: 'balloon-sysfs' | 'balloon-proc', problem: (text: string) => void): BalloonState | null {
+type BalloonSource = 'balloon-sysfs' | 'balloon-proc'
+
+function balloonFiles(source: BalloonSource): string[] {
+  return source === 'balloon-sysfs' ? [BALLOON_SYSFS_PATHS.targetKb, BALLOON_SYSFS_PATHS.currentKb] : [PROC_XEN_BALLOON]
+}
+
+/** The balloon interface the reverter and the brake write for this change ('none' for a domU). */
+export function balloonKindOf(preflight: {domain: {isDom0: boolean}; watch: {source: BalloonSource | 'toolstack-list'}}): 'sysfs' | 'proc' | 'none' {
+  if (!preflight.domain.isDom0) return 'none'
+  return preflight.watch.source === 'balloon-sysfs' ? 'sysfs' : preflight.watch.source === 'balloon-proc' ? 'proc' : 'none'
+}
+
+/** The inverse, for a rollback: what to watch after restoring through that balloon interface. */
+export function watchSourceOf(balloon: 'sysfs' | 'proc' | 'none'): BalloonSource | 'toolstack-list' {
+  return balloon === 'sysfs' ? 'balloon-sysfs' : balloon === 'proc' ? 'balloon-proc' : 'toolstack-list'
+}
+
+function readBalloon(g: Gathered, source: BalloonSource, problem: (text: string) => void): BalloonState | null {
   try {
     if (source === 'balloon-sysfs') {
       return parseBalloonSysfs({targetKb: g.files.get(BALLOON_SYSFS_PATHS.targetKb) ?? null, currentKb: g.files.get(BALLOON_SYSFS_PATHS.currentKb) ?? null})
