@@ -15,21 +15,16 @@ Missing files are recorded, not fatal. Secrets are never captured: only the fixe
 
   async run(): Promise<unknown> {
     const {flags} = await this.parse(Snapshot)
-    const [{snapshotPlan}, {writeSnapshot}, {detectToolstack, XEN_COMMANDS, PROC_XEN_CAPABILITIES}] = await Promise.all([
+    const [{snapshotPlan}, {writeSnapshot}, {hostIdentity}] = await Promise.all([
       import('../state/plan.js'),
       import('../host/snapshot-writer.js'),
-      import('../xen/toolstack.js'),
+      import('../state/host-state.js'),
     ])
     const host = await this.openHost(flags)
     const plan = snapshotPlan()
     const gathered = await host.gather(plan)
-    const detection = detectToolstack({
-      xlInfo: gathered.commands.get(XEN_COMMANDS.xlInfo.id),
-      xmInfo: gathered.commands.get(XEN_COMMANDS.xmInfo.id),
-      capabilities: gathered.files.get(PROC_XEN_CAPABILITIES) ?? null,
-    })
-    const hostname = gathered.files.get('/proc/sys/kernel/hostname')?.trim() || detection.info?.host || 'unknown'
-    const manifest = writeSnapshot(flags.output, plan, gathered, {memguardVersion: this.config.version, hostname, source: host.label, toolstack: detection.toolstack}, {force: flags.force})
+    const {hostname, toolstack} = hostIdentity(gathered)
+    const manifest = writeSnapshot(flags.output, plan, gathered, {memguardVersion: this.config.version, hostname, source: host.label, toolstack}, {force: flags.force})
     if (!this.jsonEnabled()) {
       this.log(`snapshot of ${hostname} (${host.label}) written to ${flags.output}`)
       this.log(`  ${gathered.files.size - manifest.missing.length} files, ${manifest.processCount} processes, ${manifest.commands.filter((c) => c.exitCode === 0).length}/${manifest.commands.length} commands answered; toolstack: ${manifest.toolstack ?? 'none'}`)

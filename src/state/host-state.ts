@@ -196,3 +196,17 @@ export function readDom0Memory({balloon, domains, domainConfigs, dom0Mem, xensto
 
   return {allocationKiB, allocationSource, targetKiB, targetSource, staticMaxKiB, staticMaxSource}
 }
+
+/**
+ * Who a gathered host is, without parsing the rest: its hostname and working toolstack. What
+ * `snapshot` writes into its manifest.
+ */
+export function hostIdentity(gathered: Gathered): {hostname: string; toolstack: 'xl' | 'xm' | null} {
+  const detection = detectToolstack({
+    xlInfo: gathered.commands.get(XEN_COMMANDS.xlInfo.id),
+    xmInfo: gathered.commands.get(XEN_COMMANDS.xmInfo.id),
+    capabilities: gathered.files.get(PROC_XEN_CAPABILITIES) ?? null,
+  })
+  const hostname = gathered.files.get('/proc/sys/kernel/hostname')?.trim() || detection.info?.host || 'unknown'
+  return {hostname, toolstack: detection.toolstack}
+}
