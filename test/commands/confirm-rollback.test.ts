@@ -25,7 +25,11 @@ describe('memguard mem-set --confirm-within (the dead-man rollback)', () => {
     const status = await cli(['status', '--root', root])
     expect(status.stdout).toMatch(/a dead-man rollback is pending: domain Domain-0 goes back to 1\.5 GiB at /)
 
-    expect(await waitFor(() => !existsSync(join(root, STATE)), 10_000)).toBe(true)
+    // The state file is renamed to .firing before the restore starts, so its absence is not the end:
+    // the reverter's last log line is.
+    expect(await waitFor(() => /rollback done/.test(readOr(root, 'var/log/memguard/reverter.log')), 15_000)).toBe(true)
+    expect(existsSync(join(root, STATE))).toBe(false)
+    expect(existsSync(join(root, `${STATE}.firing`))).toBe(false)
     expect(targetKb(root)).toBe(1572864)
     expect(memSetCalls(root)).toEqual(['mem-set\t0\t1024m\t', 'mem-set\t0\t1572864k\t'])
     const log = read(root, 'var/log/memguard/reverter.log')

@@ -49,20 +49,4 @@ export const memSetCalls = (root: string, tool: 'xl' | 'xm' = 'xl'): string[] =>
 export const auditLines = (root: string): Array<Record<string, unknown>> =>
   readOr(root, 'var/log/memguard/audit.log').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)
 
-/** CAP_SYS_RESOURCE (bit 24) is needed to lower oom_score_adj below 0. */
-export function hasCapSysResource(): boolean {
-  const capEff = /CapEff:\s*([0-9a-f]+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0'
-  return (BigInt(`0x${capEff}`) & (1n << 24n)) !== 0n
-}
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** Wait until `done()` or `ms` pass. */
-export async function waitFor(done: () => boolean, ms: number): Promise<boolean> {
-  const until = Date.now() + ms
-  while (Date.now() < until) {
-    if (done()) return true
-    await sleep(100)
-  }
-  return done()
-}
+export {hasCapSysResource, sleep, waitFor} from '../helpers/process.js'

@@ -3,10 +3,10 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {fleetExitCode, progressLine, resolveFleetTargets, runAcrossHosts, withSshHost, type FleetProgress} from '../../src/host/fleet.js'
+import {sleep} from '../helpers/process.js'
 import {MemguardError} from '../../src/lib/errors.js'
 import {sshdUnavailable, startSshd, type SshdFixture} from './sshd-fixture.js'
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const targets = (n: number) => Array.from({length: n}, (_, i) => ({label: `dom0-${i}`}))
 
 describe('runAcrossHosts', () => {

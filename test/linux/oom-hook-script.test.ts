@@ -3,6 +3,7 @@ import {copyFileSync, existsSync, mkdtempSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
+import {hasCapSysResource, sleep} from '../helpers/process.js'
 import {buildHookScript, defaultsFileBlock, HOOK_SCRIPT_PATH, isSafeProcessName, rcLocalBlock, upsertBlock, type HookEntry} from '../../src/linux/oom-hook-script.js'
 import {put, read} from '../ops/protect-trees.js'
 
@@ -14,11 +15,6 @@ const ENTRIES: HookEntry[] = [
 
 const shells = ['dash', 'bash'].filter((s) => spawnSync('sh', ['-c', `command -v ${s}`]).status === 0)
 
-/** CAP_SYS_RESOURCE (bit 24) is needed to lower oom_score_adj below 0. */
-function hasCapSysResource(): boolean {
-  const capEff = /CapEff:\s*([0-9a-f]+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0'
-  return (BigInt(`0x${capEff}`) & (1n << 24n)) !== 0n
-}
 
 /** A fake /proc entry: status (Name, PPid) and the oom knob of a 2.6.18 or a modern kernel. */
 function fakeProcess(root: string, pid: number, name: string, ppid: number, knob: 'oom_adj' | 'oom_score_adj', value = 0): void {
@@ -37,7 +33,6 @@ function runHook(root: string, args: string[], shell = 'sh'): {status: number | 
   return {status: r.status, stderr: r.stderr}
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('the hook script', () => {
   it('is valid POSIX sh for every shell here', () => {

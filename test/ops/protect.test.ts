@@ -3,6 +3,7 @@ import {copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSy
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {hasCapSysResource, sleep} from '../helpers/process.js'
 import {LocalHost} from '../../src/host/local.js'
 import {HOOK_SCRIPT_PATH} from '../../src/linux/oom-hook-script.js'
 import {executeProtectPlan, readProtectInputs, setKernelValue} from '../../src/ops/protect.js'
@@ -14,11 +15,6 @@ beforeAll(() => {
   process.env.PATH = `${join(REPO_ROOT, 'test/fixtures/protect-bin')}:${process.env.PATH}`
 })
 
-/** CAP_SYS_RESOURCE (bit 24) is needed to lower oom_score_adj below 0. */
-function hasCapSysResource(): boolean {
-  const capEff = /CapEff:\s*([0-9a-f]+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0'
-  return (BigInt(`0x${capEff}`) & (1n << 24n)) !== 0n
-}
 
 const calls = (root: string) => (existsSync(join(root, 'fake-systemctl/calls.log')) ? readFileSync(join(root, 'fake-systemctl/calls.log'), 'utf8').trim().split('\n').map((l) => l.trim()) : [])
 const DROP_IN = '/etc/systemd/system/cron.service.d/50-memguard-oom.conf'
@@ -191,7 +187,7 @@ describe('on real processes of this machine', () => {
   it('says the process exited when it is gone', async () => {
     const pid = await throwaway('mggoned')
     process.kill(pid, 'SIGKILL')
-    await new Promise((r) => setTimeout(r, 200))
+    await sleep(200)
     const r = await setKernelValue(new LocalHost('/'), `/proc/${pid}/oom_score_adj`, 'mggoned', 0, -1000, 'process')
     expect(r.ok).toBe(false)
     expect(r.error).toMatch(/the process exited/)

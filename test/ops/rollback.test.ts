@@ -3,11 +3,15 @@ import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {LocalHost} from '../../src/host/local.js'
+import {hasCapSysResource, sleep, waitFor} from '../helpers/process.js'
 import {armRollback, cancelRollback, readRollbackState, ROLLBACK_STATE_PATH} from '../../src/ops/rollback.js'
 
 const FAKE_BIN = resolve(__dirname, '../fixtures/bin')
 const SYSFS = 'sys/devices/system/xen_memory/xen_memory0'
 let savedPath: string | undefined
+
+const reverterDone = (root: string) => existsSync(join(root, REVERTER_LOG)) && /rollback done/.test(readFileSync(join(root, REVERTER_LOG), 'utf8'))
+const REVERTER_LOG = 'var/log/memguard/reverter.log'
 
 function dom0Root(targetKiB: number): string {
   const root = mkdtempSync(join(tmpdir(), 'memguard-rb-'))
@@ -17,13 +21,7 @@ function dom0Root(targetKiB: number): string {
   return root
 }
 
-/** CAP_SYS_RESOURCE (bit 24) is needed to lower oom_score_adj below 0. */
-function hasCapSysResource(): boolean {
-  const capEff = /CapEff:\s*([0-9a-f]+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0'
-  return (BigInt(`0x${capEff}`) & (1n << 24n)) !== 0n
-}
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 beforeEach(() => {
   savedPath = process.env.PATH
@@ -44,7 +42,8 @@ describe('the dead-man reverter', () => {
     await sleep(300)
     if (hasCapSysResource()) expect(readFileSync(`/proc/${state.reverterPid}/oom_score_adj`, 'utf8').trim()).toBe('-1000')
     else console.warn('skipping the oom_score_adj -1000 check: this process lacks CAP_SYS_RESOURCE, so the kernel refuses any negative oom_score_adj')
-    for (let i = 0; i < 40 && existsSync(join(root, ROLLBACK_STATE_PATH)); i++) await sleep(250)
+    // The state file is renamed to .firing before the restore starts; the last log line is the end.
+    expect(await waitFor(() => reverterDone(root), 15_000)).toBe(true)
     expect(readFileSync(join(root, SYSFS, 'target_kb'), 'utf8').trim()).toBe('1572864')
     expect(readFileSync(join(root, 'fake-xl/calls.log'), 'utf8')).toBe('mem-set\t0\t1572864k\t\n')
     const log = readFileSync(join(root, 'var/log/memguard/reverter.log'), 'utf8')
@@ -72,7 +71,7 @@ describe('the dead-man reverter', () => {
     writeFileSync(join(root, 'proc/xen/balloon'), 'Current allocation:   262144 kB\n')
     const host = new LocalHost(root)
     await armRollback(host, {domain: {id: 0, name: 'Domain-0'}, previousKiB: 1572864, newKiB: 262144, balloon: 'proc', toolstack: 'none', confirmWithinMs: 500})
-    for (let i = 0; i < 30 && existsSync(join(root, ROLLBACK_STATE_PATH)); i++) await sleep(250)
+    expect(await waitFor(() => reverterDone(root), 15_000)).toBe(true)
     expect(readFileSync(join(root, 'proc/xen/balloon'), 'utf8')).toBe('1572864K\n')
   })
 
@@ -82,7 +81,7 @@ describe('the dead-man reverter', () => {
     writeFileSync(join(root, 'fake-xl/mode'), 'hang') // the toolstack hangs: the reverter is mid-restore
     const host = new LocalHost(root)
     const state = await armRollback(host, {domain: {id: 0, name: 'Domain-0'}, previousKiB: 1572864, newKiB: 1048576, balloon: 'sysfs', toolstack: 'xl', confirmWithinMs: 300})
-    for (let i = 0; i < 40 && !existsSync(join(root, `${ROLLBACK_STATE_PATH}.firing`)); i++) await sleep(100)
+    expect(await waitFor(() => existsSync(join(root, `${ROLLBACK_STATE_PATH}.firing`)), 10_000)).toBe(true)
     const cancelled = await cancelRollback(host)
     expect(cancelled).toMatchObject({tooLate: true, state: {token: state.token}})
     expect(readFileSync(join(root, SYSFS, 'target_kb'), 'utf8').trim()).toBe('1572864')
