@@ -105,13 +105,11 @@ function readOrNull(path: string): string | null {
     return null
   }
   try {
-    let total = 0
-    for (;;) {
-      const n = readSync(fd, sharedBuffer, total, sharedBuffer.length - total, null)
-      if (n === 0) return sharedBuffer.toString('latin1', 0, total)
-      total += n
-      if (total === sharedBuffer.length) return readFileSync(path, 'latin1') // larger than 64 KiB: rare
-    }
+    // A short read is the end: /proc's seq files and cmdline fill the buffer as far as they can,
+    // and procps's ps stops the same way, saving a second read() per file (10,000 per scan).
+    const n = readSync(fd, sharedBuffer, 0, sharedBuffer.length, null)
+    if (n < sharedBuffer.length) return sharedBuffer.latin1Slice(0, n)
+    return readFileSync(path, 'latin1') // 64 KiB or more (a huge cmdline): rare
   } catch {
     return null
   } finally {
