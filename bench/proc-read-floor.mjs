@@ -19,7 +19,7 @@ for (const entry of readdirSync('/proc')) {
     }
     try {
       const n = readSync(fd, buffer, 0, buffer.length, null)
-      bytes += buffer.latin1Slice(0, n).length
+      bytes += buffer.toString('latin1', 0, n).length
     } catch {
       // exited mid-read
     } finally {

@@ -42,7 +42,7 @@ const PLAN_FILES = [
   '/etc/xen/xl.conf', '/etc/xen/xend-config.sxp', '/etc/default/grub', '/etc/default/grub.d/xen.cfg', '/etc/sysconfig/xen-kernel',
   '/boot/grub/grub.conf', '/boot/grub/menu.lst', '/etc/grub.conf', '/boot/grub2/grub.cfg', '/boot/grub/grub.cfg', '/boot/efi/EFI/xen/xen.cfg',
   '/boot/efi/EFI/debian/xen.cfg', '/boot/efi/EFI/centos/xen.cfg', '/etc/xensource-inventory', '/opt/xensource/libexec/xen-cmdline',
-  '/run/memguard/rollback.json',
+  '/run/memguard/rollback.json', '/run/memguard/rollback.json.firing',
 ]
 const XENSTORE_ARGV = ['xenstore-read', '/local/domain/0/memory/target', '/local/domain/0/memory/static-max']
 const PLAN_COMMANDS = [

@@ -19,21 +19,12 @@ import {fileURLToPath} from 'node:url'
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
-// The files and commands memguard reads (src/state/plan.ts statusPlan()). Kept in sync by
-// test/host/example-hosts.test.ts, which checks every manifest against the real plan.
-const PLAN_FILES = [
-  '/proc/meminfo', '/proc/swaps', '/proc/cmdline', '/proc/sys/kernel/osrelease', '/proc/sys/kernel/hostname',
-  '/proc/sys/kernel/panic', '/proc/sys/vm/overcommit_memory', '/proc/sys/vm/overcommit_ratio', '/proc/sys/vm/panic_on_oom',
-  '/proc/sys/vm/min_free_kbytes', '/proc/sys/vm/oom_kill_allocating_task', '/proc/sys/vm/swappiness', '/etc/os-release',
-  '/etc/redhat-release', '/etc/debian_version',
-  '/proc/xen/capabilities', '/proc/xen/balloon', '/sys/devices/system/xen_memory/xen_memory0/target_kb',
-  '/sys/devices/system/xen_memory/xen_memory0/info/current_kb', '/sys/devices/system/xen_memory/xen_memory0/info/low_kb',
-  '/sys/devices/system/xen_memory/xen_memory0/info/high_kb', '/sys/hypervisor/type',
-  '/etc/xen/xl.conf', '/etc/xen/xend-config.sxp', '/etc/default/grub', '/etc/default/grub.d/xen.cfg', '/etc/sysconfig/xen-kernel',
-  '/boot/grub/grub.conf', '/boot/grub/menu.lst', '/boot/grub2/grub.cfg', '/boot/grub/grub.cfg', '/boot/efi/EFI/xen/xen.cfg',
-  '/boot/efi/EFI/debian/xen.cfg', '/boot/efi/EFI/centos/xen.cfg', '/opt/xensource/libexec/xen-cmdline', '/etc/xensource-inventory',
-  '/run/memguard/rollback.json',
-]
+// The files and commands memguard reads: src/state/plan.ts statusPlan(), bundled from this
+// repository's source at generation time, so a manifest's `missing` list can never go stale against
+// the plan. The command ids below are the file names under commands/ (kept as they were: a snapshot
+// looks commands up by argv); their argv must be the plan's, which is checked below.
+const PLAN = await loadStatusPlan()
+const PLAN_FILES = PLAN.files
 const PLAN_COMMANDS = [
   ['xl-info', ['xl', 'info']],
   ['xl-list', ['xl', 'list']],
@@ -46,7 +37,21 @@ const PLAN_COMMANDS = [
   ['xenstore-dom0-memory', ['xenstore-read', '/local/domain/0/memory/target', '/local/domain/0/memory/static-max']],
   ['dmesg', ['dmesg']],
 ]
+{
+  const key = (argvList) => argvList.join('\0')
+  const ours = PLAN_COMMANDS.map(([, argvList]) => key(argvList)).sort()
+  const plan = PLAN.commands.map((c) => key(c.argv)).sort()
+  if (ours.join('\n') !== plan.join('\n')) throw new Error(`make-xenlab-snapshot: PLAN_COMMANDS differ from statusPlan()'s commands: ${JSON.stringify(PLAN.commands.map((c) => c.argv))}`)
+}
 const SYSFS = '/sys/devices/system/xen_memory/xen_memory0'
+
+/** statusPlan() of src/state/plan.ts: the TypeScript source bundled with esbuild (as scripts/build.mjs does) and imported. */
+async function loadStatusPlan() {
+  const {build} = await import('esbuild')
+  const out = await build({entryPoints: [join(REPO, 'src/state/plan.ts')], bundle: true, write: false, format: 'esm', platform: 'node', target: 'node20', logLevel: 'silent'})
+  const {statusPlan} = await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`)
+  return statusPlan()
+}
 
 function usage(message) {
   if (message) console.error(`make-xenlab-snapshot: ${message}`)

@@ -8,6 +8,8 @@ export default class Confirm extends MemguardCommand {
   static override summary = 'Keep the last memory change: cancel its pending dead-man rollback.'
   static override description = `After \`memguard mem-set … --confirm-within DURATION\`, a small reverter restores the previous target at the deadline. Run this once you know the host is fine: the reverter stops and the change stays.
 
+If the reverter died (memguard status says the rollback is orphaned), this clears its state. If it died while restoring (interrupted), the domain may already be partly back: this keeps the target it has now, says what that is, and clears the state.
+
 Exit codes: 0 confirmed · 1 nothing was pending (the rollback may already have fired: its log is shown).`
   static override examples = ['<%= config.bin %> confirm', '<%= config.bin %> confirm --host root@dom0.example']
   static override flags = {

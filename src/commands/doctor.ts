@@ -24,10 +24,11 @@ Exit codes: with --format nagios 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also fo
 
   async run(): Promise<unknown> {
     const {flags} = await this.parse(Doctor)
-    const [{mergePlans}, {statusPlan, protectPlan, CONFIG_FILES}, {buildHostState}, {assessStatus}, doctor, render, {parseHeadroom}, {buildServiceInventory}, {buildProtectPlan}] = await Promise.all([
+    const [{mergePlans}, {statusPlan, protectPlan, CONFIG_FILES}, {buildHostState}, {checkRollbacks}, {assessStatus}, doctor, render, {parseHeadroom}, {buildServiceInventory}, {buildProtectPlan}] = await Promise.all([
       import('../host/host.js'),
       import('../state/plan.js'),
       import('../state/host-state.js'),
+      import('../ops/rollback.js'),
       import('../safety/status-assessment.js'),
       import('../safety/doctor.js'),
       import('../render/doctor.js'),
@@ -40,6 +41,7 @@ Exit codes: with --format nagios 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also fo
     // One gather (one ssh round trip): what status reads plus what protect reads.
     const gathered = await host.gather(mergePlans(statusPlan(), protectPlan()))
     const state = buildHostState(gathered, host.label)
+    state.rollbacks = await checkRollbacks(host, state.rollbacks) // is its reverter still there?
     const assessment = assessStatus(state, {headroom, countSwapAsHeadroom: flags['count-swap']})
     const configSources = doctor.hostConfigSources(gathered.files, CONFIG_FILES)
     const lint = doctor.lintHostConfig(configSources, state)

@@ -3,6 +3,7 @@ import {MemguardCommand, hostFlags} from '../cli/base-command.js'
 import {safetyFlags} from '../cli/common-flags.js'
 import {MemguardError} from '../lib/errors.js'
 import {ExitCode} from '../lib/exit-codes.js'
+import {DEFAULT_AUDIT_LOG} from '../ops/audit.js'
 
 export default class Dom0Mem extends MemguardCommand {
   static override summary = "Fix dom0's memory for good: dom0_mem=X,max:X on the Xen command line, ballooning off in the toolstack."
@@ -26,14 +27,16 @@ Without --apply nothing is written. --apply writes each file atomically with a t
     apply: Flags.boolean({description: 'Write the files (atomically, with a timestamped backup; owner and mode kept).', default: false}),
     bootloader: Flags.string({description: 'Which boot configuration to edit (auto: every one found).', options: ['auto', 'grub-legacy', 'grub2', 'efi', 'xcp'], default: 'auto'}),
     toolstack: Flags.string({description: 'Which toolstack configuration to edit (auto: xl.conf and/or xend-config.sxp, as found).', options: ['auto', 'xl', 'xm'], default: 'auto'}),
+    'audit-log': Flags.string({description: 'Where --apply records what it wrote (JSON lines; a host path, under --root with --root).', default: DEFAULT_AUDIT_LOG, helpValue: 'PATH'}),
   }
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(Dom0Mem)
-    const [{parseSize}, {parseHeadroom}, ops, {dom0MemJson, renderDom0MemText}] = await Promise.all([
+    const [{parseSize}, {parseHeadroom}, ops, {commandLine, currentUser}, {dom0MemJson, renderDom0MemText}] = await Promise.all([
       import('../lib/size.js'),
       import('../safety/headroom.js'),
       import('../ops/dom0-mem.js'),
+      import('../ops/audit.js'),
       import('../render/dom0-mem.js'),
     ])
     // Every input is checked before the host is touched.
@@ -56,7 +59,8 @@ Without --apply nothing is written. --apply writes each file atomically with a t
       headroom,
       countSwapAsHeadroom: flags['count-swap'],
     })
-    const applied = flags.apply ? await ops.applyDom0MemPlan(host, plan) : null
+    const change = {command: commandLine(['memguard', 'dom0-mem', ...this.argv]), user: await currentUser(), auditLogPath: flags['audit-log']}
+    const applied = flags.apply ? await ops.applyDom0MemChange(host, plan, change) : null
     if (applied?.failed || plan.config.problems.length > 0) this.setExitCode(ExitCode.failure)
     if (!this.jsonEnabled()) this.log(renderDom0MemText(plan, applied, flags.apply, await this.chalk()))
     return dom0MemJson(plan, applied)

@@ -39,9 +39,10 @@ Exit codes: 0 applied (or, with --dry-run, would apply) Â· 1 toolstack failure Â
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(MemSet)
-    const [{statusPlan, LINUX_FILES}, {buildHostState}, {preflightMemSet, parseMemSetSize}, {parseHeadroom}, {parseDuration}, ops, render] = await Promise.all([
+    const [{statusPlan, LINUX_FILES}, {buildHostState}, {checkRollbacks}, {preflightMemSet, parseMemSetSize}, {parseHeadroom}, {parseDuration}, ops, render] = await Promise.all([
       import('../state/plan.js'),
       import('../state/host-state.js'),
+      import('../ops/rollback.js'),
       import('../safety/mem-set.js'),
       import('../safety/headroom.js'),
       import('../lib/duration.js'),
@@ -59,6 +60,7 @@ Exit codes: 0 applied (or, with --dry-run, would apply) Â· 1 toolstack failure Â
 
     const host = await this.openHost(flags)
     const state = buildHostState(await host.gather(statusPlan()), host.label)
+    state.rollbacks = await checkRollbacks(host, state.rollbacks) // a refusal says whether its reverter is still there
     let guest = null
     if (flags.guest !== undefined) {
       if (/^\s*(0+|Domain-0)\s*$/.test(args.domain)) throw new MemguardError('--guest is for a domU: dom0 is read directly', {exitCode: ExitCode.usage})

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import {MemguardCommand, hostFlags} from '../cli/base-command.js'
 import {MemguardError} from '../lib/errors.js'
 import {ExitCode} from '../lib/exit-codes.js'
+import {DEFAULT_AUDIT_LOG} from '../ops/audit.js'
 
 export default class Protect extends MemguardCommand {
   static override summary = 'Keep the OOM killer off sshd, xenstored, xenconsoled, journald, cron and the memguard reverter.'
@@ -23,14 +24,16 @@ Values: -1000 for the sshd listener (not its sessions), xenstored, xenconsoled, 
     persist: Flags.boolean({description: 'Write the files that keep the protection across restarts and reboots.', default: false}),
     process: Flags.string({description: 'Also exempt processes with this name (the topmost one: not its same-named children), or a critical service by id (xend, qemu-dm). Repeatable.', helpValue: 'NAME', multiple: true}),
     backstop: Flags.boolean({description: 'Explain and plan the host-level backstop (panic_on_oom + kernel.panic, xenwatchdogd); applied only with --apply.', default: false}),
+    'audit-log': Flags.string({description: 'Where a change is recorded (JSON lines; a host path, under --root with --root).', default: DEFAULT_AUDIT_LOG, helpValue: 'PATH'}),
   }
 
   async run(): Promise<unknown> {
     const {flags} = await this.parse(Protect)
     const extraNames = flags.process ?? []
-    const [{isSafeProcessName}, {readProtectInputs, executeProtectPlan}, {protectJson, renderProtectText}] = await Promise.all([
+    const [{isSafeProcessName}, {readProtectInputs, executeProtectChange}, {commandLine, currentUser}, {protectJson, renderProtectText}] = await Promise.all([
       import('../linux/oom-hook-script.js'),
       import('../ops/protect.js'),
+      import('../ops/audit.js'),
       import('../render/protect.js'),
     ])
     const bad = extraNames.find((n) => !isSafeProcessName(n))
@@ -44,7 +47,8 @@ Values: -1000 for the sshd listener (not its sessions), xenstored, xenconsoled, 
       this.setExitCode(ExitCode.failure)
     }
     const mode = {apply: flags.apply, persist: flags.persist, backstop: flags.backstop, readOnly: host.readOnly}
-    const outcome = host.readOnly || (!flags.apply && !flags.persist) ? null : await executeProtectPlan(host, plan, mode)
+    const change = {command: commandLine(['memguard', 'protect', ...this.argv]), user: await currentUser(), auditLogPath: flags['audit-log']}
+    const outcome = host.readOnly || (!flags.apply && !flags.persist) ? null : await executeProtectChange(host, plan, mode, change)
     if (outcome?.failed) this.setExitCode(ExitCode.failure)
     if (!this.jsonEnabled()) this.log(renderProtectText(plan, mode, outcome, await this.chalk()))
     return protectJson(plan, mode, outcome)

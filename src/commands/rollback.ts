@@ -8,6 +8,8 @@ export default class Rollback extends MemguardCommand {
   static override summary = 'Undo the last memory change now: restore the target its pending dead-man rollback would restore.'
   static override description = `Stops the reverter armed by \`memguard mem-set … --confirm-within\` and restores the previous target at once, the way the reverter would: through dom0's balloon directly (sysfs target_kb, or /proc/xen/balloon on old kernels) and through the toolstack, then watches it get there.
 
+Also when the reverter died (memguard status says orphaned: nothing would have restored it) or died half-way through its own restore (interrupted: this finishes it).
+
 Exit codes: 0 restored · 1 nothing pending, or the restore failed · 4 restored but not converged in time.`
   static override examples = ['<%= config.bin %> rollback', '<%= config.bin %> rollback --json']
   static override flags = {

@@ -27,9 +27,10 @@ Works on a non-Xen machine too: the Xen part says so and the Linux part is shown
 
   async run(): Promise<unknown> {
     const {flags} = await this.parse(Status)
-    const [{statusPlan}, {buildHostState}, {assessStatus}, {statusJson, renderStatusText}, {parseHeadroom}] = await Promise.all([
+    const [{statusPlan}, {buildHostState}, {checkRollbacks}, {assessStatus}, {statusJson, renderStatusText}, {parseHeadroom}] = await Promise.all([
       import('../state/plan.js'),
       import('../state/host-state.js'),
+      import('../ops/rollback.js'),
       import('../safety/status-assessment.js'),
       import('../render/status.js'),
       import('../safety/headroom.js'),
@@ -37,6 +38,7 @@ Works on a non-Xen machine too: the Xen part says so and the Linux part is shown
     const headroom = flags.headroom === undefined ? undefined : parseHeadroom(flags.headroom)
     const statusOf = async (host: Host) => {
       const state = buildHostState(await host.gather(statusPlan()), host.label)
+      state.rollbacks = await checkRollbacks(host, state.rollbacks) // is its reverter still there?
       return {state, assessment: assessStatus(state, {headroom, countSwapAsHeadroom: flags['count-swap'], top: flags.top})}
     }
     if (flags.inventory || (flags.host?.length ?? 0) > 1) return this.runFleet(flags, async (host) => {

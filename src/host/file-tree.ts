@@ -108,7 +108,7 @@ function readOrNull(path: string): string | null {
     // A short read is the end: /proc's seq files and cmdline fill the buffer as far as they can,
     // and procps's ps stops the same way, saving a second read() per file (10,000 per scan).
     const n = readSync(fd, sharedBuffer, 0, sharedBuffer.length, null)
-    if (n < sharedBuffer.length) return sharedBuffer.latin1Slice(0, n)
+    if (n < sharedBuffer.length) return sharedBuffer.toString('latin1', 0, n)
     return readFileSync(path, 'latin1') // 64 KiB or more (a huge cmdline): rare
   } catch {
     return null

@@ -63,6 +63,13 @@ export interface Gathered {
 
 export type HostKind = 'local' | 'snapshot' | 'ssh'
 
+/**
+ * What `probeProcess` found. `alive` with argv [] is a zombie or a kernel thread; argv null: the
+ * process exists but its command line could not be read. `unknown`: this host has no live
+ * processes to ask (a snapshot).
+ */
+export type ProcessProbe = {status: 'gone'} | {status: 'alive'; argv: string[] | null} | {status: 'unknown'; reason: string}
+
 export interface WriteFileOptions {
   /** Mode for a new file; an existing file keeps its mode and owner. */
   mode?: number
@@ -109,7 +116,19 @@ export interface Host {
   spawnDetached(argv: readonly [string, ...string[]]): Promise<number>
   /** Whether a process with this PID exists on the host (stale-lock detection). */
   processAlive(pid: number): Promise<boolean>
+  /**
+   * Whether a process with this PID exists on the host and what it runs (its argv, from
+   * /proc/<pid>/cmdline), to tell one of memguard's own (the dead-man reverter) from a process
+   * that reused its PID. Like processAlive it asks the host's live processes – under --root too,
+   * where the reverter runs on the machine and not in the tree.
+   */
+  probeProcess(pid: number): Promise<ProcessProbe>
   close(): Promise<void>
+}
+
+/** A PID worth asking about: `kill(0)` and `kill(-1)` mean process groups, not processes. */
+export function isProbeablePid(pid: number): boolean {
+  return Number.isSafeInteger(pid) && pid > 0
 }
 
 /** Merge plans so one gather serves several readers. */

@@ -3,7 +3,8 @@ import {spawn} from 'node:child_process'
 import {delimiter, dirname, join} from 'node:path'
 import {existsSync, mkdirSync} from 'node:fs'
 import {FileTree} from './file-tree.js'
-import type {CommandResult, CommandSpec, Gathered, GatherPlan, Host, WriteFileOptions, WriteFileResult} from './host.js'
+import type {CommandResult, CommandSpec, Gathered, GatherPlan, Host, ProcessProbe, WriteFileOptions, WriteFileResult} from './host.js'
+import {probeLocalProcess} from './process-probe.js'
 import {MemguardError} from '../lib/errors.js'
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 20_000
@@ -127,6 +128,10 @@ export class LocalHost implements Host {
     } catch (error) {
       return (error as NodeJS.ErrnoException).code === 'EPERM'
     }
+  }
+
+  async probeProcess(pid: number): Promise<ProcessProbe> {
+    return probeLocalProcess(pid, (p) => this.processAlive(p))
   }
 
   async close(): Promise<void> {}

@@ -1,10 +1,11 @@
 import {readFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
-import {z} from 'zod'
+import * as z from 'zod/mini'
 import {FileTree} from './file-tree.js'
-import type {CommandResult, CommandSpec, Gathered, GatherPlan, Host, WriteFileResult} from './host.js'
+import type {CommandResult, CommandSpec, Gathered, GatherPlan, Host, ProcessProbe, WriteFileResult} from './host.js'
 import {MemguardError, ParseError} from '../lib/errors.js'
 import {ExitCode} from '../lib/exit-codes.js'
+import {describeSchemaIssue} from '../lib/schema-issue.js'
 
 /**
  * The snapshot format written by `memguard snapshot` and read by `--snapshot DIR`:
@@ -17,12 +18,12 @@ import {ExitCode} from '../lib/exit-codes.js'
 export const SNAPSHOT_SCHEMA_VERSION = 1
 
 export const snapshotCommandSchema = z.object({
-  id: z.string().regex(/^[A-Za-z0-9._-]+$/),
-  argv: z.array(z.string()).min(1),
-  exitCode: z.number().int().nullable(),
+  id: z.string().check(z.regex(/^[A-Za-z0-9._-]+$/)),
+  argv: z.array(z.string()).check(z.minLength(1)),
+  exitCode: z.nullable(z.int()),
   notFound: z.boolean(),
   timedOut: z.boolean(),
-  durationMs: z.number().nonnegative().optional(),
+  durationMs: z.optional(z.number().check(z.nonnegative())),
 })
 
 export const snapshotManifestSchema = z.object({
@@ -31,11 +32,11 @@ export const snapshotManifestSchema = z.object({
   capturedAt: z.string(),
   hostname: z.string(),
   source: z.string(),
-  toolstack: z.enum(['xl', 'xm']).nullable(),
-  description: z.string().optional(),
+  toolstack: z.nullable(z.enum(['xl', 'xm'])),
+  description: z.optional(z.string()),
   commands: z.array(snapshotCommandSchema),
   missing: z.array(z.string()),
-  processCount: z.number().int().nonnegative(),
+  processCount: z.int().check(z.nonnegative()),
 })
 
 export type SnapshotManifest = z.infer<typeof snapshotManifestSchema>
@@ -55,10 +56,10 @@ export function loadSnapshotManifest(dir: string): SnapshotManifest {
   } catch (error) {
     throw new ParseError(`manifest is not valid JSON: ${(error as Error).message}`, {file: path})
   }
-  const parsed = snapshotManifestSchema.safeParse(json)
+  const parsed = snapshotManifestSchema.safeParse(json, {reportInput: true})
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    throw new ParseError(`manifest does not match schema version ${SNAPSHOT_SCHEMA_VERSION}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`, {file: path})
+    throw new ParseError(`manifest does not match schema version ${SNAPSHOT_SCHEMA_VERSION}: ${issue?.path.join('.') || '(root)'}: ${issue ? describeSchemaIssue(issue) : 'invalid'}`, {file: path})
   }
   return parsed.data
 }
@@ -124,6 +125,10 @@ export class SnapshotHost implements Host {
 
   async processAlive(): Promise<boolean> {
     return false
+  }
+
+  async probeProcess(): Promise<ProcessProbe> {
+    return {status: 'unknown', reason: `${this.label} is a snapshot: it has no live processes to ask`}
   }
 
   async close(): Promise<void> {}

@@ -1,4 +1,6 @@
 import {REMOTE_PRELUDE} from './collector.js'
+import type {ProcessProbe} from './host.js'
+import {cmdlineFromHex} from './process-probe.js'
 import {quoteArg} from './remote-quote.js'
 
 /**
@@ -122,6 +124,14 @@ mg_alive() {
   printf 'MGBEGIN\n'
   if kill -0 "$1" 2>/dev/null || [ -d "/proc/$1" ]; then printf 'MGOK yes\n'; else printf 'MGOK no\n'; fi
 }
+mg_probe() {
+  printf 'MGBEGIN\n'
+  # argv as hex on one line (it holds NULs and may hold newlines); od -An -v -tx1 is POSIX and busybox.
+  if [ -r "/proc/$1/cmdline" ] && mg_hex=$(od -An -v -tx1 "/proc/$1/cmdline" 2>/dev/null); then
+    printf 'MGOK argv %s\n' "$(printf '%s' "$mg_hex" | tr -d ' \n')"
+  elif kill -0 "$1" 2>/dev/null || [ -d "/proc/$1" ]; then printf 'MGOK alive\n'
+  else printf 'MGOK gone\n'; fi
+}
 mg_kwrite() {
   printf 'MGBEGIN\n'
   mg_content > "$1" || mg_err "cannot write to $1"
@@ -231,6 +241,22 @@ export function buildSpawnDetachedScript(argv: readonly [string, ...string[]], r
 export function buildProcessAliveScript(pid: number): string {
   if (!Number.isSafeInteger(pid) || pid <= 0) throw new TypeError(`bad pid ${pid}`)
   return script(`mg_alive ${pid}`)
+}
+
+/** Whether a process exists and its argv (/proc/<pid>/cmdline, hex-encoded): `Host.probeProcess`. */
+export function buildProcessProbeScript(pid: number): string {
+  if (!Number.isSafeInteger(pid) || pid <= 0) throw new TypeError(`bad pid ${pid}`)
+  return script(`mg_probe ${pid}`)
+}
+
+/** The MGOK value of a probe script: `argv <hex>`, `alive` (cmdline unreadable) or `gone`. */
+export function parseProcessProbeAnswer(value: string | null): ProcessProbe {
+  const text = (value ?? '').trim()
+  if (text === 'gone') return {status: 'gone'}
+  if (text === 'alive') return {status: 'alive', argv: null}
+  const hex = /^argv ?([0-9a-fA-F]*)$/.exec(text)?.[1]
+  if (hex !== undefined && hex.length % 2 === 0) return {status: 'alive', argv: cmdlineFromHex(hex)}
+  throw new TypeError(`unexpected answer to a process probe: ${JSON.stringify(value)}`)
 }
 
 function checkPath(path: string): void {

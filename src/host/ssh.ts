@@ -3,7 +3,7 @@ import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {buildCollectorScript, collectorToGathered, commandTimeoutSeconds, CollectorFormatError, parseCollectorOutput, rootPrefix} from './collector.js'
-import type {CommandResult, CommandSpec, Gathered, GatherPlan, Host, WriteFileOptions, WriteFileResult} from './host.js'
+import {isProbeablePid, type CommandResult, type CommandSpec, type Gathered, type GatherPlan, type Host, type ProcessProbe, type WriteFileOptions, type WriteFileResult} from './host.js'
 import {timestamp} from './local.js'
 import {sshFailure} from './ssh-errors.js'
 import {parseSshTarget, type SshTarget} from './ssh-target.js'
@@ -11,9 +11,11 @@ import {
   buildCreateExclusiveScript,
   buildAppendScript, buildKernelWriteScript,
   buildProcessAliveScript,
+  buildProcessProbeScript,
   buildRemoveScript,
   buildSpawnDetachedScript,
   buildWriteScript,
+  parseProcessProbeAnswer,
   parseWriteAnswer,
   writeStarted,
   type OwnerMethod,
@@ -53,7 +55,7 @@ const REMOTE_SHELL = 'exec /bin/sh -s'
  *
  * Costs, in ssh invocations: every method – `gather`, `readFile`, `listDir`, `run`,
  * `writeFileAtomic`, `writeKernelFile`, `createExclusive`, `removeFile`, `spawnDetached`,
- * `processAlive` – one each (the script goes on stdin, the answer comes back framed on stdout);
+ * `processAlive`, `probeProcess` – one each (the script goes on stdin, the answer comes back framed on stdout);
  * `close` one (`ssh -O exit`) when a master connection was opened. The first invocation also
  * becomes the ControlMaster (ControlPersist), so later ones skip the TCP and key exchange.
  */
@@ -152,6 +154,16 @@ export class SshHost implements Host {
 
   async processAlive(pid: number): Promise<boolean> {
     return (await this.operation(buildProcessAliveScript(pid), `checking process ${pid}`, `could not check process ${pid}`)) === 'yes'
+  }
+
+  async probeProcess(pid: number): Promise<ProcessProbe> {
+    if (!isProbeablePid(pid)) return {status: 'gone'}
+    const answer = await this.operation(buildProcessProbeScript(pid), `checking process ${pid}`, `could not check process ${pid}`)
+    try {
+      return parseProcessProbeAnswer(answer)
+    } catch (error) {
+      throw new MemguardError(`could not check process ${pid} on ${this.label}: ${(error as Error).message}`, {cause: error})
+    }
   }
 
   /** End the master connection (`ssh -O exit`) and remove the private socket directory. */

@@ -1,6 +1,7 @@
-import {z} from 'zod'
+import * as z from 'zod/mini'
 import {MemguardError} from '../lib/errors.js'
 import {ExitCode} from '../lib/exit-codes.js'
+import {describeSchemaIssue} from '../lib/schema-issue.js'
 import {parseSize} from '../lib/size.js'
 import {CONFIG_KINDS, type ConfigKind} from '../xen/config/detect.js'
 import {RULES_BY_ID} from './registry.js'
@@ -28,18 +29,16 @@ import type {SeveritySetting} from './types.js'
 
 const severity = z.enum(['off', 'warn', 'error', 'warning'])
 
-export const LintConfigSchema = z
-  .object({
-    rules: z.record(z.string(), severity).optional(),
-    ignore: z.array(z.string()).optional(),
-    kinds: z.record(z.string(), z.enum(CONFIG_KINDS)).optional(),
-    xenVersion: z.union([z.string(), z.number()]).optional(),
-    hostMemory: z.union([z.string(), z.number()]).optional(),
-    maxWarnings: z.int().nonnegative().optional(),
-  })
-  .strict()
+export const LintConfigSchema = z.strictObject({
+  rules: z.optional(z.record(z.string(), severity)),
+  ignore: z.optional(z.array(z.string())),
+  kinds: z.optional(z.record(z.string(), z.enum(CONFIG_KINDS))),
+  xenVersion: z.optional(z.union([z.string(), z.number()])),
+  hostMemory: z.optional(z.union([z.string(), z.number()])),
+  maxWarnings: z.optional(z.int().check(z.nonnegative())),
+})
 
-export const MemguardFileSchema = z.object({lint: LintConfigSchema.optional()}).passthrough()
+export const MemguardFileSchema = z.looseObject({lint: z.optional(LintConfigSchema)})
 
 export interface LintConfig {
   /** The config file, for messages and for resolving relative globs. */
@@ -61,10 +60,10 @@ function bad(path: string | undefined, message: string): MemguardError {
 /** Validate a parsed `.memguard.yml`. Throws MemguardError (exit 2) with the file name. */
 export function parseLintConfig(data: unknown, path?: string): LintConfig {
   if (data === null || data === undefined) return {...EMPTY_LINT_CONFIG, path}
-  const parsed = MemguardFileSchema.safeParse(data)
+  const parsed = MemguardFileSchema.safeParse(data, {reportInput: true})
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    throw bad(path, `${issue?.path.join('.') || '(top level)'}: ${issue?.message ?? 'invalid'}`)
+    throw bad(path, `${issue?.path.join('.') || '(top level)'}: ${issue ? describeSchemaIssue(issue) : 'invalid'}`)
   }
   const lint = parsed.data.lint ?? {}
   const severities: Record<string, SeveritySetting> = {}

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod/mini'
 
 /**
  * /proc/cmdline: the dom0 kernel's boot parameters (not Xen's: those are in `xl info`
@@ -15,7 +15,7 @@ export const CmdlineTokenSchema = z.object({
   text: z.string(),
   key: z.string(),
   /** null for a bare flag (`ro`, `quiet`); '' for `key=`. */
-  value: z.string().nullable(),
+  value: z.nullable(z.string()),
 })
 export type CmdlineToken = z.infer<typeof CmdlineTokenSchema>
 

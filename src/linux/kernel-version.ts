@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod/mini'
 import {ParseError, quoteValue} from '../lib/errors.js'
 
 /**
@@ -15,11 +15,11 @@ export const OSRELEASE_PATH = '/proc/sys/kernel/osrelease'
 export const KernelVersionSchema = z.object({
   /** The release as given, trimmed. */
   text: z.string(),
-  major: z.number().int(),
-  minor: z.number().int(),
-  patch: z.number().int(),
+  major: z.int(),
+  minor: z.int(),
+  patch: z.int(),
   /** Fourth number of 2.6.x.y stable releases, else null. */
-  sublevel: z.number().int().nullable(),
+  sublevel: z.nullable(z.int()),
   /** Everything after the numbers: `-419.el5xen`, `-56-amd64`. */
   extra: z.string(),
 })

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod/mini'
 import {ParseError, quoteValue} from '../lib/errors.js'
 
 /**
@@ -16,26 +16,26 @@ import {ParseError, quoteValue} from '../lib/errors.js'
 
 export const MEMINFO_PATH = '/proc/meminfo'
 
-const ExplanationTermSchema = z.object({label: z.string(), kib: z.number().int(), note: z.string()})
+const ExplanationTermSchema = z.object({label: z.string(), kib: z.int(), note: z.string()})
 
 export const MemAvailableEstimateSchema = z.object({
   /** The formula in words, for `--explain` output. */
   formula: z.string(),
   /** The min_free_kbytes the estimate used, and whether it was itself estimated. */
-  minFreeKiB: z.number().int(),
+  minFreeKiB: z.int(),
   minFreeEstimated: z.boolean(),
   terms: z.array(ExplanationTermSchema),
 })
 export type MemAvailableEstimate = z.infer<typeof MemAvailableEstimateSchema>
 
-const kib = z.number().int()
-const kibOrNull = kib.nullable()
+const kib = z.int()
+const kibOrNull = z.nullable(kib)
 
 export const MeminfoSchema = z.object({
   /** Every field with a kB unit, by the kernel's own name (`MemTotal`, `Active(anon)`), in KiB. */
   kib: z.record(z.string(), kib),
   /** Every field without a unit (`HugePages_Total`…): counts, not sizes. */
-  counts: z.record(z.string(), z.number().int()),
+  counts: z.record(z.string(), z.int()),
   /** Field names in file order. */
   fieldOrder: z.array(z.string()),
   memTotalKiB: kib,
@@ -43,7 +43,7 @@ export const MeminfoSchema = z.object({
   /** The kernel's MemAvailable, or the estimate when the kernel has none (`memAvailableEstimated`). */
   memAvailableKiB: kib,
   memAvailableEstimated: z.boolean(),
-  memAvailableEstimate: MemAvailableEstimateSchema.nullable(),
+  memAvailableEstimate: z.nullable(MemAvailableEstimateSchema),
   buffersKiB: kib,
   cachedKiB: kib,
   swapCachedKiB: kib,

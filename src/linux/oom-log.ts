@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod/mini'
 
 /**
  * OOM events in kernel log text: `dmesg` (`[  154.424991] …`), `dmesg -T` (`[Sun Dec  8 09:23:39
@@ -28,30 +28,30 @@ import {z} from 'zod'
 
 export const LogTimestampSchema = z.object({
   /** What to show: the wall-clock text if the line has one, else the monotonic seconds as written. */
-  text: z.string().nullable(),
+  text: z.nullable(z.string()),
   /** `Nov 26 00:01:30.304963`, `2025-07-05 07:35:09`, `Sun Dec  8 09:23:39 2024`. */
-  wallclock: z.string().nullable(),
+  wallclock: z.nullable(z.string()),
   /** Seconds since boot from a `[  154.424991]` stamp. */
-  monotonicSeconds: z.number().nullable(),
+  monotonicSeconds: z.nullable(z.number()),
 })
 export type LogTimestamp = z.infer<typeof LogTimestampSchema>
 
 export const OomEventKindSchema = z.enum(['invoked', 'selected', 'killed', 'constraint', 'reaped', 'no-killable', 'panic'])
 export type OomEventKind = z.infer<typeof OomEventKindSchema>
 
-const intOrNull = z.number().int().nullable()
+const intOrNull = z.nullable(z.int())
 
 export const OomEventSchema = z.object({
   kind: OomEventKindSchema,
   /** 1-based line number in the scanned text. */
-  line: z.number().int(),
+  line: z.int(),
   timestamp: LogTimestampSchema,
   /** The victim (selected/killed/constraint/reaped); null for `invoked`. */
   pid: intOrNull,
-  name: z.string().nullable(),
+  name: z.nullable(z.string()),
   /** `invoked`: the task whose allocation failed (not the victim). */
-  invoker: z.string().nullable(),
-  gfpMask: z.string().nullable(),
+  invoker: z.nullable(z.string()),
+  gfpMask: z.nullable(z.string()),
   order: intOrNull,
   /** `invoked`: the invoker's oom_score_adj (or oomkilladj/oom_adj on old kernels). */
   invokerOomScoreAdj: intOrNull,
@@ -69,17 +69,17 @@ export const OomEventSchema = z.object({
   /** A memory-cgroup OOM (`Memory cgroup out of memory`, CONSTRAINT_MEMCG), not a system-wide one. */
   memcg: z.boolean(),
   /** `constraint`: CONSTRAINT_NONE, CONSTRAINT_MEMCG … */
-  constraint: z.string().nullable(),
-  taskMemcg: z.string().nullable(),
+  constraint: z.nullable(z.string()),
+  taskMemcg: z.nullable(z.string()),
   /** The log line, untouched. */
   raw: z.string(),
 })
 export type OomEvent = z.infer<typeof OomEventSchema>
 
 export const OomKillSchema = z.object({
-  pid: z.number().int(),
+  pid: z.int(),
   name: z.string(),
-  line: z.number().int(),
+  line: z.int(),
   timestamp: LogTimestampSchema,
   rssKiB: intOrNull,
   anonRssKiB: intOrNull,
@@ -90,11 +90,11 @@ export const OomKillSchema = z.object({
   score: intOrNull,
   /** The process the kernel selected, when it killed a child of it instead (pre-5.1 child rule). */
   selectedPid: intOrNull,
-  selectedName: z.string().nullable(),
+  selectedName: z.nullable(z.string()),
   /** Who asked for memory when the killer ran. */
-  invoker: z.string().nullable(),
-  constraint: z.string().nullable(),
-  taskMemcg: z.string().nullable(),
+  invoker: z.nullable(z.string()),
+  constraint: z.nullable(z.string()),
+  taskMemcg: z.nullable(z.string()),
   memcg: z.boolean(),
   /** An oom_reaper line confirmed the memory was taken back. */
   reaped: z.boolean(),
@@ -107,7 +107,7 @@ export const OomLogScanSchema = z.object({
   events: z.array(OomEventSchema),
   kills: z.array(OomKillSchema),
   /** How many times the killer was invoked (an invocation need not kill). */
-  invocations: z.number().int(),
+  invocations: z.int(),
   /** The kernel found nothing to kill or panicked: the host is (or was) dead. */
   fatal: z.boolean(),
 })
@@ -412,10 +412,10 @@ function consolidateKills(events: readonly OomEvent[]): OomKill[] {
 
 export const OomCursorSchema = z.object({
   /** Kills seen when the cursor was taken. */
-  killCount: z.number().int(),
+  killCount: z.int(),
   /** The last kill's key, or null if there was none. */
-  lastKey: z.string().nullable(),
-  lastMonotonicSeconds: z.number().nullable(),
+  lastKey: z.nullable(z.string()),
+  lastMonotonicSeconds: z.nullable(z.number()),
 })
 export type OomCursor = z.infer<typeof OomCursorSchema>
 

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod/mini'
 import {ParseError, quoteValue} from '../lib/errors.js'
 
 /**
@@ -17,16 +17,16 @@ export const SWAPS_PATH = '/proc/swaps'
 export const SwapDeviceSchema = z.object({
   filename: z.string(),
   type: z.string(),
-  sizeKiB: z.number().int(),
-  usedKiB: z.number().int(),
-  priority: z.number().int(),
+  sizeKiB: z.int(),
+  usedKiB: z.int(),
+  priority: z.int(),
 })
 export type SwapDevice = z.infer<typeof SwapDeviceSchema>
 
 export const SwapsSchema = z.object({
   devices: z.array(SwapDeviceSchema),
-  totalKiB: z.number().int(),
-  usedKiB: z.number().int(),
+  totalKiB: z.int(),
+  usedKiB: z.int(),
 })
 export type Swaps = z.infer<typeof SwapsSchema>
 

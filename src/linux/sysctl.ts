@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod/mini'
 import {ParseError, quoteValue} from '../lib/errors.js'
 
 /**
@@ -33,7 +33,7 @@ export type SysctlKey = keyof typeof SYSCTL_PATHS
 /** Every path, for a GatherPlan. */
 export const SYSCTL_FILES: readonly string[] = Object.values(SYSCTL_PATHS)
 
-const intOrNull = z.number().int().nullable()
+const intOrNull = z.nullable(z.int())
 
 export const SysctlsSchema = z.object({
   overcommitMemory: intOrNull,

@@ -18,6 +18,8 @@ import {
   type PlannedFile,
   type Toolstack,
 } from '../xen/dom0-mem-config.js'
+import {appendAudit, auditErrorText, type ChangeContext, type Dom0MemAuditEntry} from './audit.js'
+import {staleLockNote, withHostLock} from './lock.js'
 
 /**
  * `memguard dom0-mem` on a host: read (one gather, then the files found in /etc/default/grub.d and
@@ -140,16 +142,21 @@ export interface FileWrite {
 export interface Dom0MemApplyResult {
   files: FileWrite[]
   failed: boolean
+  /** A stale lock broken to take this one. */
+  notes: string[]
+  /** Where the change was recorded, and problems recording it; null when nothing was written. */
+  audit: {path: string; warnings: string[]} | null
 }
 
 /**
  * Write the changed files. Each is read again first: if it now already says what the plan wants
  * (a symlink to a file written a moment ago: RHEL's /etc/grub.conf → /boot/grub/grub.conf), it is
  * left alone; if it says something else than when it was planned, it is not touched (conflict).
+ * Each outcome goes into `results` as it happens. Neither locks nor audits: a command changes a
+ * host through applyDom0MemChange.
  */
-export async function applyDom0MemPlan(host: Host, plan: Dom0MemPlan): Promise<Dom0MemApplyResult> {
+export async function applyDom0MemPlan(host: Host, plan: Dom0MemPlan, results: FileWrite[] = []): Promise<Dom0MemApplyResult> {
   if (host.readOnly) throw new MemguardError(`${host.label} is read-only: nothing can be applied there`, {exitCode: ExitCode.usage})
-  const results: FileWrite[] = []
   for (const file of plan.config.files.filter((f: PlannedFile) => f.changed)) {
     try {
       const now = await host.readFile(file.path)
@@ -167,5 +174,56 @@ export async function applyDom0MemPlan(host: Host, plan: Dom0MemPlan): Promise<D
       results.push({path: file.path, action: 'failed', backupPath: null, error: error instanceof MemguardError ? error.located : (error as Error).message})
     }
   }
-  return {files: results, failed: results.some((r) => r.action === 'conflict' || r.action === 'failed')}
+  return {files: results, failed: anyFailed(results), notes: [], audit: null}
+}
+
+const anyFailed = (files: readonly FileWrite[]) => files.some((r) => r.action === 'conflict' || r.action === 'failed')
+
+/**
+ * `dom0-mem --apply` on a host: under the host lock (the one mem-set takes; a held lock is refused
+ * before anything is written), write the files, then record the value, every file with its backup
+ * and the commands left to run in the audit log – also when a write failed or the run was cut
+ * short (`action: failed`, with what was written before). Nothing written (every file already
+ * right): no audit line.
+ */
+export async function applyDom0MemChange(host: Host, plan: Dom0MemPlan, context: ChangeContext): Promise<Dom0MemApplyResult> {
+  if (host.readOnly) throw new MemguardError(`${host.label} is read-only: nothing can be applied there`, {exitCode: ExitCode.usage})
+  if (!plan.config.files.some((f) => f.changed)) return {files: [], failed: false, notes: [], audit: null}
+  return withHostLock(host, context.command, async (lock) => {
+    const results: FileWrite[] = []
+    const notes = lock.brokeStale ? [staleLockNote(lock.brokeStale)] : []
+    let error: string | undefined
+    let audit: Dom0MemApplyResult['audit'] = null
+    try {
+      await applyDom0MemPlan(host, plan, results)
+    } catch (thrown) {
+      error = auditErrorText(thrown)
+      throw thrown
+    } finally {
+      if (error !== undefined || results.some((r) => r.action !== 'already')) {
+        const entry = dom0MemAuditEntry(plan, results, context, error)
+        audit = {path: context.auditLogPath, warnings: await appendAudit(host, entry, context.auditLogPath)}
+      }
+    }
+    return {files: results, failed: anyFailed(results), notes, audit}
+  }, context.isLocalPidAlive)
+}
+
+/** The audit line of a dom0-mem apply. */
+export function dom0MemAuditEntry(plan: Dom0MemPlan, files: readonly FileWrite[], context: Pick<ChangeContext, 'command' | 'user'>, error?: string): Dom0MemAuditEntry {
+  return {
+    time: new Date().toISOString(),
+    kind: 'dom0-mem',
+    action: error !== undefined || anyFailed(files) ? 'failed' : 'applied',
+    command: context.command,
+    dom0Mem: {
+      rendered: plan.config.rendered,
+      sizeKiB: plan.sizeKiB,
+      sizeSource: plan.size.source,
+      files: files.map((f) => ({path: f.path, action: f.action, backupPath: f.backupPath, ...(f.error === null ? {} : {error: f.error})})),
+      followUp: plan.config.commands.map((c) => c.command),
+    },
+    ...(error !== undefined ? {error} : {}),
+    user: context.user,
+  }
 }

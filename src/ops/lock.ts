@@ -1,5 +1,5 @@
 import {hostname} from 'node:os'
-import {z} from 'zod'
+import * as z from 'zod/mini'
 import type {Host} from '../host/host.js'
 import {MemguardError} from '../lib/errors.js'
 
@@ -10,7 +10,7 @@ export const STATE_DIR_MODE = 0o700
 /** A lock older than this whose holder we cannot check is taken as stale. */
 const STALE_AFTER_MS = 6 * 60 * 60 * 1000
 
-const lockRecordSchema = z.object({pid: z.number().int(), holder: z.string(), startedAt: z.string(), command: z.string()})
+const lockRecordSchema = z.object({pid: z.int(), holder: z.string(), startedAt: z.string(), command: z.string()})
 export type LockRecord = z.infer<typeof lockRecordSchema>
 
 export interface HostLock {
@@ -24,7 +24,7 @@ export interface HostLock {
  * Take the per-host change lock. A lock whose holder process is gone (on this machine), or that
  * is older than 6 hours when the holder is another machine, is stale and is broken with a note.
  */
-export async function acquireHostLock(host: Host, command: string, isLocalPidAlive: (pid: number) => Promise<boolean>): Promise<HostLock> {
+export async function acquireHostLock(host: Host, command: string, isLocalPidAlive: (pid: number) => Promise<boolean> = localPidAlive): Promise<HostLock> {
   const record: LockRecord = {pid: process.pid, holder: hostname(), startedAt: new Date().toISOString(), command}
   const text = `${JSON.stringify(record)}\n`
   let brokeStale: LockRecord | null = null
@@ -64,4 +64,32 @@ async function isStale(lock: LockRecord, isLocalPidAlive: (pid: number) => Promi
   if (lock.holder === hostname()) return !(await isLocalPidAlive(lock.pid))
   const age = Date.now() - Date.parse(lock.startedAt)
   return Number.isNaN(age) || age > STALE_AFTER_MS
+}
+
+/** Whether a PID exists on this machine (signal 0); EPERM means it exists under another user. */
+export async function localPidAlive(pid: number): Promise<boolean> {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** What a change says when it had to break a stale lock to take its own. */
+export function staleLockNote(stale: LockRecord): string {
+  return `broke a stale lock left by pid ${stale.pid} on ${stale.holder} (${stale.command}, ${stale.startedAt})`
+}
+
+/**
+ * Run `change` holding the host lock, and release the lock however it ends (a held lock is
+ * refused before `change` runs, by acquireHostLock's error).
+ */
+export async function withHostLock<T>(host: Host, command: string, change: (lock: HostLock) => Promise<T>, isLocalPidAlive: (pid: number) => Promise<boolean> = localPidAlive): Promise<T> {
+  const lock = await acquireHostLock(host, command, isLocalPidAlive)
+  try {
+    return await change(lock)
+  } finally {
+    await lock.release().catch(() => undefined)
+  }
 }

@@ -12,9 +12,9 @@ import {memSetArgv} from '../xen/toolstack.js'
 import {explainXlError, type XlErrorExplanation} from '../xen/xl-errors.js'
 import {findDomain, parseXlList} from '../xen/xl-list.js'
 import {KERNEL_LOG_COMMAND} from '../state/plan.js'
-import {appendAudit, type AuditEntry} from './audit.js'
-import {acquireHostLock, type LockRecord} from './lock.js'
-import {armRollback, cancelRollback, readRollbackState, type RollbackState} from './rollback.js'
+import {appendAudit, commandLine, currentUser, type MemSetAuditEntry} from './audit.js'
+import {acquireHostLock, localPidAlive, staleLockNote, type LockRecord} from './lock.js'
+import {armRollback, cancelRollback, readRollbacks, type RollbackState} from './rollback.js'
 
 /**
  * Applying a memory target through the real toolstack, watching the balloon converge, and the
@@ -127,31 +127,8 @@ export const KERNEL_LOG: CommandSpec = KERNEL_LOG_COMMAND
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
-/** A command line for the lock and the audit log, words with spaces or quotes quoted the sh way. */
-export function commandLine(words: readonly string[]): string {
-  return words.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", "'\\''")}'`)).join(' ')
-}
-
-/** Who is making the change, for the audit log: the sudo caller when there is one. */
-export async function currentUser(): Promise<string> {
-  if (process.env.SUDO_USER) return process.env.SUDO_USER
-  try {
-    const {userInfo} = await import('node:os')
-    return userInfo().username
-  } catch {
-    return process.env.USER ?? process.env.LOGNAME ?? 'unknown'
-  }
-}
-
-/** Whether a PID exists on this machine (signal 0); EPERM means it exists under another user. */
-export async function localPidAlive(pid: number): Promise<boolean> {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
+// Shared with protect and dom0-mem (they lock and audit the same way); kept importable from here.
+export {commandLine, currentUser, localPidAlive}
 
 export {memSetArgv}
 
@@ -210,8 +187,8 @@ export async function executeMemSet(host: Host, preflight: MemSetPreflight, opti
 async function assertUnchangedSincePreflight(host: Host, preflight: MemSetPreflight): Promise<void> {
   const again = (why: string) =>
     new MemguardError(`${host.label} changed since the preflight: ${why}`, {exitCode: ExitCode.refused, hint: 'another change ran meanwhile; run the command again to preflight against the host as it is now'})
-  const pending = await readRollbackState(host)
-  if (pending) throw again(`a dead-man rollback is now pending (domain ${pending.domain.name}, back to ${formatKiB(pending.previousKiB)} at ${pending.deadline})`)
+  const [found] = await readRollbacks(host)
+  if (found) throw again(`a dead-man rollback is now ${found.claimed ? 'being restored' : 'pending'} (domain ${found.state.domain.name}, back to ${formatKiB(found.state.previousKiB)} at ${found.state.deadline})`)
   if (!preflight.domain.isDom0 || preflight.current.targetKiB === null) return
   const source = preflight.watch.source
   if (source === 'toolstack-list') return
@@ -227,9 +204,10 @@ export async function auditRefusal(host: Host, preflight: MemSetPreflight, optio
   return appendAudit(host, auditEntry(preflight, options, 'refused', {refusals: preflight.refusals.map((r) => ({code: r.code, hard: r.hard, message: r.message}))}), options.auditLogPath)
 }
 
-function auditEntry(preflight: MemSetPreflight, options: Pick<ExecuteOptions, 'command' | 'user'>, action: AuditEntry['action'], detail?: Record<string, unknown>): AuditEntry {
+function auditEntry(preflight: MemSetPreflight, options: Pick<ExecuteOptions, 'command' | 'user'>, action: MemSetAuditEntry['action'], detail?: Record<string, unknown>): MemSetAuditEntry {
   return {
     time: new Date().toISOString(),
+    kind: 'mem-set',
     action,
     command: options.command,
     domain: {id: preflight.domain.id, name: preflight.domain.name},
@@ -252,10 +230,10 @@ export interface Observer {
 async function executeLocked(host: Host, preflight: MemSetPreflight, options: ExecuteOptions, now: () => number, sleep: (ms: number) => Promise<void>, brokeStale: LockRecord | null): Promise<MemSetResult> {
   const notes: string[] = []
   const auditWarnings: string[] = []
-  const audit = async (action: AuditEntry['action'], detail?: Record<string, unknown>) => {
+  const audit = async (action: MemSetAuditEntry['action'], detail?: Record<string, unknown>) => {
     auditWarnings.push(...(await appendAudit(host, auditEntry(preflight, options, action, detail), options.auditLogPath)))
   }
-  if (brokeStale) notes.push(`broke a stale lock left by pid ${brokeStale.pid} on ${brokeStale.holder} (${brokeStale.command}, ${brokeStale.startedAt})`)
+  if (brokeStale) notes.push(staleLockNote(brokeStale))
 
   // Baseline for the brake, taken right before the change.
   const brake = preflight.brake
@@ -562,4 +540,13 @@ function readBalloon(g: Gathered, source: BalloonSource, problem: (text: string)
     problem(`the balloon could not be read: ${(error as Error).message}`)
     return null
   }
+}
+
+/** dom0's balloon now, through the interface a rollback restores through; null for 'none' (a domU) or when unreadable. */
+export async function readBalloonNow(host: Host, balloon: 'sysfs' | 'proc' | 'none'): Promise<{balloon: BalloonState | null; problems: string[]}> {
+  const source = watchSourceOf(balloon)
+  if (source === 'toolstack-list') return {balloon: null, problems: []}
+  const problems: string[] = []
+  const state = readBalloon(await host.gather({files: balloonFiles(source), commands: []}), source, (p) => problems.push(p))
+  return {balloon: state, problems}
 }

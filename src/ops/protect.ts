@@ -5,6 +5,8 @@ import {indexByPid, programName} from '../linux/processes.js'
 import {buildProtectPlan, type FileChange, type PlannedCommand, type ProtectOptions, type ProtectPlan} from '../safety/protect-plan.js'
 import {buildHostState, type HostState} from '../state/host-state.js'
 import {protectPlan, statusPlan} from '../state/plan.js'
+import {appendAudit, auditErrorText, type AuditCommandRun, type AuditFile, type AuditValue, type ChangeContext, type ProtectAuditEntry} from './audit.js'
+import {staleLockNote, withHostLock} from './lock.js'
 
 /**
  * `memguard protect` on a host: read what the plan needs (one gather, plus one small one on live
@@ -111,6 +113,8 @@ export interface ProtectOutcome {
   /** Advice for what the flags did not run (daemon-reload without --apply…). */
   notes: string[]
   failed: boolean
+  /** Where the change was recorded, and problems recording it; null when nothing was changed. */
+  audit: {path: string; warnings: string[]} | null
 }
 
 export interface ExecuteFlags {
@@ -119,10 +123,16 @@ export interface ExecuteFlags {
   backstop: boolean
 }
 
-/** Carry out the plan's parts the flags ask for. Never throws for a refused write: it is reported. */
-export async function executeProtectPlan(host: Host, plan: ProtectPlan, flags: ExecuteFlags): Promise<ProtectOutcome> {
-  const outcome: ProtectOutcome = {runtime: [], files: [], commands: [], backstop: null, notes: [], failed: false}
+export function newProtectOutcome(): ProtectOutcome {
+  return {runtime: [], files: [], commands: [], backstop: null, notes: [], failed: false, audit: null}
+}
 
+/**
+ * Carry out the plan's parts the flags ask for, step by step into `outcome` (so a caller still
+ * knows what was done when a step throws). Never throws for a refused write: it is reported.
+ * Neither locks nor audits: a command changes a host through executeProtectChange.
+ */
+export async function executeProtectPlan(host: Host, plan: ProtectPlan, flags: ExecuteFlags, outcome: ProtectOutcome = newProtectOutcome()): Promise<ProtectOutcome> {
   if (flags.apply) {
     for (const t of plan.runtime) {
       if (t.action === 'ok') continue
@@ -145,20 +155,86 @@ export async function executeProtectPlan(host: Host, plan: ProtectPlan, flags: E
 
   if (flags.apply && flags.backstop && plan.backstop) {
     const b = plan.backstop
-    const sysctls: KnobResult[] = []
+    const done: NonNullable<ProtectOutcome['backstop']> = {sysctls: [], file: null, commands: []}
+    outcome.backstop = done
     for (const s of b.sysctls) {
       if (s.action === 'ok') continue
-      sysctls.push(await setKernelValue(host, s.path, s.name, s.current, s.desired, 'sysctl'))
+      done.sysctls.push(await setKernelValue(host, s.path, s.name, s.current, s.desired, 'sysctl'))
     }
-    const file = b.file.action === 'unchanged' ? null : await writeFile(host, b.file)
-    const commands: CommandRun[] = []
-    for (const c of b.watchdog.commands) commands.push(await runCommand(host, c))
-    outcome.backstop = {sysctls, file, commands}
+    if (b.file.action !== 'unchanged') done.file = await writeFile(host, b.file)
+    for (const c of b.watchdog.commands) done.commands.push(await runCommand(host, c))
   }
 
-  outcome.failed = outcome.runtime.some((r) => !r.ok) || outcome.files.some((f) => !f.ok) || outcome.commands.some((c) => !c.ok) ||
-    (outcome.backstop !== null && (outcome.backstop.sysctls.some((s) => !s.ok) || outcome.backstop.file?.ok === false || outcome.backstop.commands.some((c) => !c.ok)))
+  outcome.failed = anyFailed(outcome)
   return outcome
+}
+
+function anyFailed(o: ProtectOutcome): boolean {
+  return o.runtime.some((r) => !r.ok) || o.files.some((f) => !f.ok) || o.commands.some((c) => !c.ok) ||
+    (o.backstop !== null && (o.backstop.sysctls.some((s) => !s.ok) || o.backstop.file?.ok === false || o.backstop.commands.some((c) => !c.ok)))
+}
+
+/** Whether the flags ask for a change the plan has (a plan-only run, or a second run, has none). */
+export function protectChangesHost(plan: ProtectPlan, flags: ExecuteFlags): boolean {
+  const runtime = flags.apply && plan.runtime.some((t) => t.action !== 'ok')
+  const files = flags.persist && plan.persist.files.some((f) => f.action !== 'unchanged')
+  const b = plan.backstop
+  const backstop = flags.apply && flags.backstop && b !== null && (b.sysctls.some((s) => s.action !== 'ok') || b.file.action !== 'unchanged' || b.watchdog.commands.length > 0)
+  return runtime || files || backstop
+}
+
+/**
+ * `protect --apply` / `--persist` on a host: under the host lock (the one mem-set takes; a held
+ * lock is refused before anything is written), carry out the plan, then record what was set,
+ * written and run in the audit log – also when a step failed or threw half-way (`action: failed`,
+ * with what was done before it). Nothing to do: no lock, no audit line.
+ */
+export async function executeProtectChange(host: Host, plan: ProtectPlan, flags: ExecuteFlags, context: ChangeContext): Promise<ProtectOutcome> {
+  const outcome = newProtectOutcome()
+  if (!protectChangesHost(plan, flags)) return executeProtectPlan(host, plan, flags, outcome)
+  return withHostLock(host, context.command, async (lock) => {
+    if (lock.brokeStale) outcome.notes.push(staleLockNote(lock.brokeStale))
+    let error: string | undefined
+    try {
+      return await executeProtectPlan(host, plan, flags, outcome)
+    } catch (thrown) {
+      error = auditErrorText(thrown)
+      throw thrown
+    } finally {
+      outcome.failed ||= error !== undefined || anyFailed(outcome)
+      const entry = protectAuditEntry(plan, outcome, context, error)
+      outcome.audit = {path: context.auditLogPath, warnings: await appendAudit(host, entry, context.auditLogPath)}
+    }
+  }, context.isLocalPidAlive)
+}
+
+/** A failed command's output is kept in the audit line up to this many characters. */
+const AUDIT_OUTPUT_MAX_CHARS = 500
+
+/** The audit line of a protect run: per process, sysctl, file and command, in the order they were done. */
+export function protectAuditEntry(plan: ProtectPlan, o: ProtectOutcome, context: Pick<ChangeContext, 'command' | 'user'>, error?: string): ProtectAuditEntry {
+  const value = (r: KnobResult): AuditValue => ({from: r.from, to: r.to, verified: r.ok, ...(r.ok ? {} : {readBack: r.readBack, ...(r.error ? {error: r.error} : {})})})
+  const file = (f: FileResult): AuditFile => ({path: f.path, action: !f.ok ? 'failed' : f.action === 'create' ? 'created' : 'written', backupPath: f.backupPath, ...(f.error ? {error: f.error} : {})})
+  const command = (c: CommandRun): AuditCommandRun => ({argv: c.argv, ok: c.ok, exitCode: c.exitCode, ...(c.ok ? {} : {output: c.output.slice(0, AUDIT_OUTPUT_MAX_CHARS)})})
+  const targets = new Map(plan.runtime.map((t) => [t.path, t]))
+  return {
+    time: new Date().toISOString(),
+    kind: 'protect',
+    action: o.failed || error !== undefined ? 'failed' : 'applied',
+    command: context.command,
+    protect: {
+      processes: o.runtime.map((r) => {
+        // Every result comes from a plan target with this path.
+        const t = targets.get(r.path)
+        return {pid: t?.pid ?? -1, name: t?.name ?? r.what, service: t?.service ?? r.what, knob: t?.knob ?? 'oom_score_adj', ...value(r)}
+      }),
+      sysctls: (o.backstop?.sysctls ?? []).map((r) => ({name: r.what, ...value(r)})),
+      files: [...o.files, ...(o.backstop?.file ? [o.backstop.file] : [])].map(file),
+      commands: [...o.commands, ...(o.backstop?.commands ?? [])].map(command),
+    },
+    ...(error !== undefined ? {error} : {}),
+    user: context.user,
+  }
 }
 
 /** Write a value to a /proc file, read it back, and say plainly why it did not stick. */

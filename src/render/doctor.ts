@@ -49,7 +49,10 @@ export function renderDoctorNagios(report: DoctorReport): string {
   const failing = report.checks.filter((k) => k.status !== 'ok').sort((a, b) => ORDER[a.status] - ORDER[b.status])
   // Not a dom0: say so once; the dom0 checks it makes unknown are in the long output.
   const notDom0 = report.checks.some((k) => k.id === 'toolstack' && k.status === 'unknown')
-  const shown = notDom0 ? failing.filter((k) => k.id === 'toolstack' || k.status !== 'unknown') : failing
+  // …and first: it is why the whole host is UNKNOWN, whatever else the Linux side shows.
+  const shown = notDom0
+    ? [...failing.filter((k) => k.id === 'toolstack'), ...failing.filter((k) => k.id !== 'toolstack' && k.status !== 'unknown')]
+    : failing
   const text = shown.length ? shown.map((k) => k.summary).join('; ') : 'all checks passed'
   const mb = (kib: number | null) => (kib === null ? null : `${Math.floor(kib / 1024)}MB`)
   const perf = [

@@ -118,6 +118,8 @@ export function renderDom0MemText(plan: Dom0MemPlan, applied: Dom0MemApplyResult
         w.action === 'written' ? c.green('written') : w.action === 'created' ? c.green('created') : w.action === 'already' ? c.dim('already so (same file as one written above)') : c.red(w.action)
       out.push(`  ${w.path}  ${what}${w.backupPath ? c.dim(`  backup: ${w.backupPath}`) : ''}${w.error ? `  ${w.error}` : ''}`)
     }
+    for (const n of applied.notes) out.push(`  ${c.cyan('i')} ${n}`)
+    if (applied.audit) out.push(c.dim(`  recorded in ${applied.audit.path} and syslog`), ...applied.audit.warnings.map((w) => `  ${c.yellow('!')} ${w}`))
   } else if (changed.length === 0) {
     out.push('', c.green('Nothing to change: every file already says this.'))
   } else if (plan.host.readOnly) {

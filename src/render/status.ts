@@ -3,6 +3,7 @@ import {formatKiB} from '../lib/size.js'
 import type {ExplanationLine} from '../safety/explanation.js'
 import {protectedAsPolicyWants} from '../safety/oom-ranking.js'
 import type {ProcessRow, StatusAssessment, StatusWarning} from '../safety/status-assessment.js'
+import {describeRollback, type RollbackFinding} from '../ops/rollback.js'
 import type {HostState} from '../state/host-state.js'
 
 /**
@@ -53,12 +54,37 @@ export function statusJson(state: HostState, assessment: StatusAssessment) {
     processCount: state.processes.length,
     oomKillsInLog: state.oomLog?.kills.length ?? null,
     pendingRollback: state.pendingRollback,
+    rollbacks: (state.rollbacks ?? []).map(rollbackJson),
     warnings: assessment.warnings,
     readProblems: state.readProblems,
   }
 }
 
 export type StatusJson = ReturnType<typeof statusJson>
+
+/** A found dead-man rollback and how it stands (armed, overdue, orphaned, interrupted, unknown). */
+export function rollbackJson(f: RollbackFinding) {
+  const {severity, message, advice} = describeRollback(f)
+  const s = f.state
+  return {
+    condition: f.condition,
+    severity,
+    path: f.path,
+    claimed: f.claimed,
+    domain: s.domain,
+    previousKiB: s.previousKiB,
+    newKiB: s.newKiB,
+    deadline: s.deadline,
+    deadlineEpoch: s.deadlineEpoch,
+    secondsToDeadline: f.secondsToDeadline,
+    reverter: f.reverter,
+    token: s.token,
+    logPath: s.logPath,
+    checkedAt: f.checkedAt,
+    message,
+    advice,
+  }
+}
 
 export function renderStatusText(state: HostState, assessment: StatusAssessment, c: ChalkInstance): string {
   const out: string[] = []

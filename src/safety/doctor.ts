@@ -1,6 +1,7 @@
 import {formatKiB} from '../lib/size.js'
 import {lintSources, type LintResult} from '../lint/runner.js'
 import type {Finding, SourceFile} from '../lint/types.js'
+import {describeRollback} from '../ops/rollback.js'
 import type {HostState} from '../state/host-state.js'
 import {detectKind} from '../xen/config/detect.js'
 import {effectiveSettings, parseXlConfig} from '../xen/config/xl-cfg.js'
@@ -134,7 +135,7 @@ export function runDoctor(inputs: DoctorInputs): DoctorReport {
     oomLogCheck(state),
     swapCheck(state, warning),
     backstopCheck(state, assessment),
-    rollbackCheck(state, warning),
+    rollbackCheck(state),
     configLintCheck(state, inputs.lint),
   ]
   const overall = state.xen.isDom0 ? worstStatus(checks.map((c) => c.status)) : 'unknown'
@@ -272,10 +273,17 @@ function backstopCheck(state: HostState, assessment: StatusAssessment): DoctorCh
   return check('backstop', 'warning', 'no OOM backstop', `${parts.join('; ')}: if the OOM killer runs out of victims the host stays up but unreachable, as in the incident`, 'memguard protect --backstop explains the options (panic_on_oom + kernel.panic, xenwatchdogd)')
 }
 
-function rollbackCheck(state: HostState, warning: WarningOf): DoctorCheck {
-  const w = warning('rollback-pending')
-  if (state.pendingRollback && w) return check('rollback', 'warning', 'rollback pending', w.message, w.advice ?? null)
-  return check('rollback', 'ok', 'no pending rollback', 'no dead-man rollback of memguard mem-set is pending')
+/**
+ * An armed or restoring rollback is a WARNING (a change awaits confirmation); an orphaned or
+ * interrupted one is CRITICAL: the dead-man switch the admin relied on is gone, the host will not
+ * go back by itself, and the state never clears without a person (docs/commands/doctor.md).
+ */
+function rollbackCheck(state: HostState): DoctorCheck {
+  const described = (state.rollbacks ?? []).map(describeRollback)
+  const worst = described.find((d) => d.severity === 'critical') ?? described[0]
+  if (!worst) return check('rollback', 'ok', 'no pending rollback', 'no dead-man rollback of memguard mem-set is pending')
+  const detail = described.map((d) => d.message).join('; ')
+  return check('rollback', worst.severity, worst.summary, detail, worst.advice)
 }
 
 function configLintCheck(state: HostState, lint: LintResult | null): DoctorCheck {

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod/mini'
 
 /**
  * One line of "how memguard got this number", for renderers: `label  kib  note`. Every number the
@@ -6,7 +6,7 @@ import {z} from 'zod'
  */
 export const ExplanationLineSchema = z.object({
   label: z.string(),
-  kib: z.number().int(),
+  kib: z.int(),
   note: z.string(),
 })
 export type ExplanationLine = z.infer<typeof ExplanationLineSchema>

@@ -1,5 +1,5 @@
 import {LIBXL_MIN_DOM0_MEM_KIB} from '../xen/dom0-mem.js'
-import {z} from 'zod'
+import * as z from 'zod/mini'
 import {formatKiB, mib} from '../lib/size.js'
 import type {Meminfo} from '../linux/meminfo.js'
 import {ExplanationLineSchema, roundUpToMiB, type ExplanationLine} from './explanation.js'
@@ -61,26 +61,26 @@ export function qubesWarnLevelKiB(m: Meminfo): number {
 
 export const FloorResultSchema = z.object({
   /** Smallest safe Xen allocation for dom0 (whole MiB). */
-  floorKiB: z.number().int(),
+  floorKiB: z.int(),
   /** RAM that cannot be reclaimed plus swap in use. */
-  inUseKiB: z.number().int(),
-  ramInUseKiB: z.number().int(),
-  swapUsedKiB: z.number().int(),
-  kernelGapKiB: z.number().int(),
-  headroomKiB: z.number().int(),
+  inUseKiB: z.int(),
+  ramInUseKiB: z.int(),
+  swapUsedKiB: z.int(),
+  kernelGapKiB: z.int(),
+  headroomKiB: z.int(),
   /** How the headroom was chosen, in words. */
   headroomRule: z.string(),
   /** Free swap subtracted from the headroom (countSwapAsHeadroom). */
-  swapHeadroomKiB: z.number().int(),
-  allocationKiB: z.number().int(),
+  swapHeadroomKiB: z.int(),
+  allocationKiB: z.int(),
   memAvailableEstimated: z.boolean(),
   /** Lines that add up to floorKiB. */
   explanation: z.array(ExplanationLineSchema),
   /** Qubes-shape warning level and its lines. */
-  warnLevelKiB: z.number().int(),
+  warnLevelKiB: z.int(),
   warnExplanation: z.array(ExplanationLineSchema),
   /** xl's hard dom0 minimum. */
-  xlMinimumKiB: z.number().int(),
+  xlMinimumKiB: z.int(),
   notes: z.array(z.string()),
 })
 export type FloorResult = z.infer<typeof FloorResultSchema>

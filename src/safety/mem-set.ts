@@ -2,6 +2,7 @@ import {MemguardError, ParseError, quoteValue} from '../lib/errors.js'
 import {ExitCode} from '../lib/exit-codes.js'
 import {formatKiB, formatKiBExact, parseSize, toXlSizeArg, toXmSizeArg, type ParsedSize, type SizeUnit} from '../lib/size.js'
 import {isProtected} from '../linux/critical-services.js'
+import {describeRollback} from '../ops/rollback.js'
 import type {Dom0Memory, HostState} from '../state/host-state.js'
 import {findDomainConfig, UNLIMITED_MAX_KIB} from '../xen/xl-list-long.js'
 import {findDomain, isDomainDying, isDomainPaused, isDomainShutdown, type XlListDomain} from '../xen/xl-list.js'
@@ -37,7 +38,7 @@ export const REFUSAL_CODES = [
   'guest-unverified', //          a domU shrink below its target with nothing known about its memory
   'guest-unreadable', //          --guest given, but the guest's /proc/meminfo could not be read
   'cannot-judge', //              dom0's /proc/meminfo could not be read
-  'rollback-pending', //          a dead-man rollback is armed: confirm or roll back first (hard)
+  'rollback-pending', //          a dead-man rollback state exists (armed, overdue, orphaned, interrupted): confirm or roll back first (hard)
 ] as const
 export type RefusalCode = (typeof REFUSAL_CODES)[number]
 
@@ -257,10 +258,11 @@ export function preflightMemSet(state: HostState, request: MemSetRequest): MemSe
 
   const refuse = (code: RefusalCode, message: string, advice: string | null, hard = false) => refusals.push({code, message, advice, hard})
 
-  // memguard's own state: one change at a time, and never on top of an armed rollback.
-  if (state.pendingRollback) {
-    const p = state.pendingRollback
-    refuse('rollback-pending', `a dead-man rollback is armed: domain ${p.domain.name} (${p.domain.id}) goes back to ${formatKiB(p.previousKiB)} at ${p.deadline} unless confirmed`, 'run `memguard confirm` to keep that change, or `memguard rollback` to undo it now, then try again', true)
+  // memguard's own state: one change at a time, never on top of a rollback – armed, restoring, or
+  // orphaned/interrupted (nothing would restore it, and a new change would bury it).
+  for (const finding of state.rollbacks ?? []) {
+    const {message, advice} = describeRollback(finding)
+    refuse('rollback-pending', message, `${advice}; then try again`, true)
   }
 
   // States the toolstack cannot act on.

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod/mini'
 import {hasOomScoreAdj, oomChildRule, type KernelVersion} from '../linux/kernel-version.js'
 import type {ProcessInfo} from '../linux/processes.js'
 
@@ -44,7 +44,7 @@ export interface OomModelOptions {
   clockTicksPerSecond?: number
 }
 
-export const ExcludedProcessSchema = z.object({pid: z.number().int(), comm: z.string(), reason: z.string()})
+export const ExcludedProcessSchema = z.object({pid: z.int(), comm: z.string(), reason: z.string()})
 export type ExcludedProcess = z.infer<typeof ExcludedProcessSchema>
 
 export interface OomModel {

@@ -1,6 +1,7 @@
 import {formatKiB, formatKiBExact, toXlSizeArg} from '../lib/size.js'
 import {classifyCritical, isProtected, type CriticalClass} from '../linux/critical-services.js'
 import {indexByPid, programName, type ProcessInfo} from '../linux/processes.js'
+import {describeRollback} from '../ops/rollback.js'
 import type {HostState} from '../state/host-state.js'
 import {computeDom0Floor, type FloorResult, type HeadroomOption} from './floor.js'
 import {buildOomModel, rankCandidates, type OomModel, type OomModelKind} from './oom-model.js'
@@ -146,7 +147,7 @@ function warnProcesses(critical: ProcessRow[], warnings: StatusWarning[]): void 
 }
 
 function warnMemory(state: HostState, warnings: StatusWarning[]): void {
-  const {meminfo, oomLog, pendingRollback, sysctls} = state
+  const {meminfo, oomLog, rollbacks, sysctls} = state
   if (meminfo?.memAvailableEstimated) {
     warnings.push({id: 'mem-available-estimated', severity: 'info', message: 'this kernel has no MemAvailable (before 3.14): available memory is an estimate'})
   }
@@ -157,8 +158,10 @@ function warnMemory(state: HostState, warnings: StatusWarning[]): void {
     const last = oomLog.kills.at(-1)
     warnings.push({id: 'oom-kills-in-log', severity: 'warning', message: `${oomLog.kills.length} OOM kill(s) in the kernel log; last: ${last?.name ?? '?'} (pid ${last?.pid ?? '?'})${last?.timestamp?.text ? ` at ${last.timestamp.text}` : ''}`})
   }
-  if (pendingRollback) {
-    warnings.push({id: 'rollback-pending', severity: 'warning', message: `a dead-man rollback is pending: domain ${pendingRollback.domain.name} goes back to ${formatKiB(pendingRollback.previousKiB)} at ${pendingRollback.deadline}`, advice: 'memguard confirm (keep the change) or memguard rollback (undo it now)'})
+  // armed/overdue/unknown: rollback-pending (warning); orphaned, interrupted: critical (src/ops/rollback.ts).
+  for (const finding of rollbacks ?? []) {
+    const {id, severity, message, advice} = describeRollback(finding)
+    warnings.push({id, severity, message, advice})
   }
   if (sysctls && sysctls.panicOnOom === 0 && state.xen.isDom0) {
     warnings.push({id: 'no-oom-backstop', severity: 'info', message: 'vm.panic_on_oom is 0: if the OOM killer runs out of victims the host stays up but unreachable, as in the incident', advice: 'memguard protect --backstop explains the options (panic_on_oom + kernel.panic, xenwatchdogd)'})

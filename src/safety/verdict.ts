@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod/mini'
 import {formatKiB, formatKiBExact, toXlSizeArg} from '../lib/size.js'
 import type {KernelVersion} from '../linux/kernel-version.js'
 import {estimateMinFreeKiB, type Meminfo} from '../linux/meminfo.js'
@@ -25,16 +25,16 @@ import {simulateOomKills, VictimSchema, VictimSimulationSchema, type Victim} fro
 export const Dom0VerdictSchema = z.object({
   action: z.enum(['shrink', 'grow', 'no-op']),
   safe: z.boolean(),
-  targetKiB: z.number().int(),
-  currentAllocationKiB: z.number().int(),
-  floorKiB: z.number().int(),
-  shrinkByKiB: z.number().int(),
+  targetKiB: z.int(),
+  currentAllocationKiB: z.int(),
+  floorKiB: z.int(),
+  shrinkByKiB: z.int(),
   /** floor − target, 0 when the target is at or above the floor. */
-  deficitKiB: z.number().int(),
-  reserveKiB: z.number().int(),
+  deficitKiB: z.int(),
+  reserveKiB: z.int(),
   reserveEstimated: z.boolean(),
   /** What the OOM killer would have to free (0: nothing). */
-  oomDeficitKiB: z.number().int(),
+  oomDeficitKiB: z.int(),
   /** Why it is unsafe (empty when safe), or why it is fine. */
   reasons: z.array(z.string()),
   warnings: z.array(z.string()),
@@ -42,9 +42,9 @@ export const Dom0VerdictSchema = z.object({
   criticalVictims: z.array(VictimSchema),
   suggestion: z.object({
     /** The floor as a target, when dom0 can be shrunk to it at all. */
-    targetKiB: z.number().int().nullable(),
+    targetKiB: z.nullable(z.int()),
     /** `xl mem-set` argument with an explicit unit. */
-    xlArg: z.string().nullable(),
+    xlArg: z.nullable(z.string()),
     text: z.string(),
   }),
   /** Lines that add up to the (unclamped) OOM deficit. */

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod/mini'
 import {formatKiB} from '../lib/size.js'
 import {classifyCritical} from '../linux/critical-services.js'
 import type {KernelVersion} from '../linux/kernel-version.js'
@@ -19,20 +19,20 @@ import {applyChildRule, buildOomModel, ExcludedProcessSchema, laterFirst, OomMod
  */
 
 export const VictimSchema = z.object({
-  pid: z.number().int(),
+  pid: z.int(),
   comm: z.string(),
   /** argv joined with spaces, for display. */
   command: z.string(),
   /** Points in the model's own unit (oom_score, or badness pages). */
   points: z.number(),
-  freedKiB: z.number().int(),
-  cumulativeKiB: z.number().int(),
+  freedKiB: z.int(),
+  cumulativeKiB: z.int(),
   critical: z.boolean(),
   /** Service id from classifyCritical (also for non-critical known ones like sshd-session). */
-  service: z.string().nullable(),
-  reason: z.string().nullable(),
+  service: z.nullable(z.string()),
+  reason: z.nullable(z.string()),
   /** The process the kernel chose; differs from pid when the child rule killed a child instead. */
-  chosenPid: z.number().int(),
+  chosenPid: z.int(),
   viaChildRule: z.boolean(),
 })
 export type Victim = z.infer<typeof VictimSchema>
@@ -41,14 +41,14 @@ export const VictimSimulationSchema = z.object({
   model: OomModelKindSchema,
   modelDescription: z.string(),
   childRule: z.enum(['first-child', 'worst-child', 'none']),
-  deficitKiB: z.number().int(),
+  deficitKiB: z.int(),
   victims: z.array(VictimSchema),
-  freedKiB: z.number().int(),
+  freedKiB: z.int(),
   /** The kills free at least the deficit. */
   covered: z.boolean(),
   /** Every killable process would die and the deficit would still not be met. */
   nothingLeftToKill: z.boolean(),
-  shortfallKiB: z.number().int(),
+  shortfallKiB: z.int(),
   excluded: z.array(ExcludedProcessSchema),
   explanation: z.array(ExplanationLineSchema),
 })

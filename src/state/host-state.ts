@@ -7,7 +7,7 @@ import {scanOomLog, type OomLogScan} from '../linux/oom-log.js'
 import {parseSwaps, SWAPS_PATH, type Swaps} from '../linux/swaps.js'
 import {parseSysctls, type Sysctls} from '../linux/sysctl.js'
 import {parseUptimeSeconds, UPTIME_PATH} from '../linux/uptime.js'
-import {parseRollbackState, ROLLBACK_STATE_PATH, type RollbackState} from '../ops/rollback.js'
+import {findRollbacks, parseRollbackState, ROLLBACK_STATE_PATH, uncheckedRollbacks, type RollbackFinding, type RollbackState} from '../ops/rollback.js'
 import {BALLOON_SYSFS_PATHS, parseBalloonSysfs, parseProcXenBalloon, PROC_XEN_BALLOON, type BalloonState} from '../xen/balloon.js'
 import {judgeDom0Mem, type Dom0MemJudgement} from '../xen/dom0-mem.js'
 import {detectToolstack, PROC_XEN_CAPABILITIES, XEN_COMMANDS, type ToolstackDetection} from '../xen/toolstack.js'
@@ -35,6 +35,12 @@ export interface HostState {
   /** OOM events in the kernel log (dmesg), when it could be read. */
   oomLog: OomLogScan | null
   pendingRollback: RollbackState | null
+  /**
+   * Every rollback state found (pending, then one being or left half restored), judged by whether
+   * its reverter still runs. buildHostState cannot ask (condition `unknown`); checkRollbacks
+   * (src/ops/rollback.ts) does, with one probe per state.
+   */
+  rollbacks: RollbackFinding[]
   readProblems: string[]
 }
 
@@ -107,6 +113,7 @@ export function buildHostState(gathered: Gathered, label: string): HostState {
     xen,
     oomLog: dmesg && dmesg.exitCode === 0 ? scanOomLog(dmesg.stdout) : null,
     pendingRollback: parseRollbackState(file(ROLLBACK_STATE_PATH)),
+    rollbacks: uncheckedRollbacks(findRollbacks(file), Date.now()),
     readProblems,
   }
 }

@@ -20,7 +20,7 @@ import {MEMINFO_PATH} from '../linux/meminfo.js'
 import {SWAPS_PATH} from '../linux/swaps.js'
 import {SYSCTL_FILES} from '../linux/sysctl.js'
 import {UPTIME_PATH} from '../linux/uptime.js'
-import {ROLLBACK_STATE_PATH} from '../ops/rollback.js'
+import {ROLLBACK_FILES} from '../ops/rollback.js'
 import {BALLOON_FILES} from '../xen/balloon.js'
 import {PROC_XEN_CAPABILITIES, XEN_COMMANDS} from '../xen/toolstack.js'
 
@@ -64,8 +64,8 @@ export const CONFIG_FILES: readonly string[] = [
   '/opt/xensource/libexec/xen-cmdline',
 ]
 
-/** memguard's own state on the host (pending dead-man rollback). */
-export const MEMGUARD_STATE_FILES: readonly string[] = [ROLLBACK_STATE_PATH]
+/** memguard's own state on the host (a dead-man rollback: pending, or claimed by its reverter). */
+export const MEMGUARD_STATE_FILES: readonly string[] = ROLLBACK_FILES
 
 /** libxl keeps dom0's target and static-max in xenstore (KiB); a fallback when `xl list -l` fails. */
 export const XENSTORE_DOM0_MEMORY_COMMAND: CommandSpec = {

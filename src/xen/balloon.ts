@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod/mini'
 import {ParseError, quoteValue} from '../lib/errors.js'
 import {decimalInteger, splitLines, validateResult} from './parse-util.js'
 
@@ -30,16 +30,16 @@ export const BALLOON_FILES: readonly string[] = [...Object.values(BALLOON_SYSFS_
 export const BalloonStateSchema = z.object({
   source: z.enum(['sysfs', 'proc']),
   /** What the driver is asked to reach (xenstore memory/target, or a local write). */
-  targetKiB: z.int().nonnegative(),
+  targetKiB: z.int().check(z.nonnegative()),
   /** What dom0 holds now. current > target means the balloon is still (or stuck) deflating. */
-  currentKiB: z.int().nonnegative(),
+  currentKiB: z.int().check(z.nonnegative()),
   /** Pages in the balloon (given back to Xen), low and high memory. null: file not readable. */
-  lowKiB: z.int().nonnegative().nullable(),
-  highKiB: z.int().nonnegative().nullable(),
+  lowKiB: z.nullable(z.int().check(z.nonnegative())),
+  highKiB: z.nullable(z.int().check(z.nonnegative())),
   /** /proc only: `Driver pages:` (not in every XenLinux version). */
-  driverKiB: z.int().nonnegative().nullable(),
+  driverKiB: z.nullable(z.int().check(z.nonnegative())),
   /** /proc only: `Xen hard limit:`; null for `???` (no limit hit yet). */
-  hardLimitKiB: z.int().nonnegative().nullable(),
+  hardLimitKiB: z.nullable(z.int().check(z.nonnegative())),
 })
 export type BalloonState = z.infer<typeof BalloonStateSchema>
 

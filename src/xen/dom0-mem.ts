@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod/mini'
 import {ParseError, quoteValue} from '../lib/errors.js'
 import {formatKiB, toXenCmdlineSize} from '../lib/size.js'
 import {validateResult} from './parse-util.js'
@@ -52,9 +52,9 @@ export const Dom0MemProblemSchema = z.object({
   severity: z.enum(['error', 'warning', 'info']),
   message: z.string(),
   /** 1-based column in the command line of the token or item at fault. */
-  column: z.int().positive().optional(),
+  column: z.optional(z.int().check(z.positive())),
   /** The text at fault (a token, an item). */
-  text: z.string().optional(),
+  text: z.optional(z.string()),
 })
 export type Dom0MemProblem = z.infer<typeof Dom0MemProblemSchema>
 
@@ -64,9 +64,9 @@ export const Dom0MemSizeSchema = z.object({
   /** `-…`: host memory minus this. */
   minus: z.boolean(),
   /** The `<size>` part, rounded down to whole 4 KiB pages as Xen does (0 with a bare `%`). */
-  sizeKiB: z.int().nonnegative(),
+  sizeKiB: z.int().check(z.nonnegative()),
   /** The `<frac>%` part, 0..99. */
-  percent: z.int().nonnegative(),
+  percent: z.int().check(z.nonnegative()),
   /** Built from a shell variable (`${DOM0_RAM}M`): its value is unknown. */
   symbolic: z.boolean(),
 })
@@ -78,7 +78,7 @@ export const Dom0MemTokenSchema = z.object({
   /** What follows `dom0_mem=` ('' when there is no `=`). */
   value: z.string(),
   /** 1-based column of the token in the command line. */
-  column: z.int().positive(),
+  column: z.int().check(z.positive()),
 })
 export type Dom0MemToken = z.infer<typeof Dom0MemTokenSchema>
 
@@ -87,19 +87,19 @@ export const Dom0MemJudgementSchema = z.object({
   tokens: z.array(Dom0MemTokenSchema),
   /** Which Xen parser the values below follow: the caller's version, or ≥ 4.12 when unknown. */
   parser: z.enum(['xen-4.12+', 'xen-4.11-', 'arm']),
-  amount: Dom0MemSizeSchema.optional(),
-  min: Dom0MemSizeSchema.optional(),
-  max: Dom0MemSizeSchema.optional(),
+  amount: z.optional(Dom0MemSizeSchema),
+  min: z.optional(Dom0MemSizeSchema),
+  max: z.optional(Dom0MemSizeSchema),
   /** Resolved sizes: absolute ones always, host-relative ones only with hostMemoryKiB. */
-  amountKiB: z.int().nonnegative().optional(),
-  minKiB: z.int().nonnegative().optional(),
-  maxKiB: z.int().nonnegative().optional(),
+  amountKiB: z.optional(z.int().check(z.nonnegative())),
+  minKiB: z.optional(z.int().check(z.nonnegative())),
+  maxKiB: z.optional(z.int().check(z.nonnegative())),
   /**
    * dom0's initial allocation after Xen's clamping (amount, or the default, raised to min and
    * cut to max and the host), when it can be known. hostMemoryKiB stands in for Xen's "avail",
    * which is a little smaller, so this is an estimate.
    */
-  initialKiB: z.int().nonnegative().optional(),
+  initialKiB: z.optional(z.int().check(z.nonnegative())),
   /** dom0 starts at its max: it can never balloon up (the documented cure, `X,max:X`). */
   fixed: z.boolean(),
   /** Whether xl's `autoballoon="auto"` regex sees a dom0_mem (tools/xl/xl.c:auto_autoballoon). */

@@ -1,5 +1,6 @@
-import type {z} from 'zod'
+import type * as z from 'zod/mini'
 import {ParseError, type SourceLocation} from '../lib/errors.js'
+import {describeSchemaIssue} from '../lib/schema-issue.js'
 
 /** Shared plumbing for the tool-output readers in src/xen. Pure: strings in, values out. */
 
@@ -23,12 +24,12 @@ export function indentOf(line: string): number {
  * reader built something its own type forbids (a negative size, a fraction): it is reported as a
  * located ParseError like any other bad input, never as a crash.
  */
-export function validateResult<T>(schema: z.ZodType<T>, value: unknown, location: SourceLocation, what: string): T {
-  const result = schema.safeParse(value)
+export function validateResult<T>(schema: z.ZodMiniType<T>, value: unknown, location: SourceLocation, what: string): T {
+  const result = schema.safeParse(value, {reportInput: true})
   if (result.success) return result.data
   const issue = result.error.issues[0]
   const path = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : ''
-  throw new ParseError(`${what}: unexpected value${path}: ${issue?.message ?? 'invalid'}`, location)
+  throw new ParseError(`${what}: unexpected value${path}: ${issue ? describeSchemaIssue(issue) : 'invalid'}`, location)
 }
 
 /** 1-based line and column of a character offset. */

@@ -1,5 +1,5 @@
 import {toXlSizeArg, toXmSizeArg} from '../lib/size.js'
-import {z} from 'zod'
+import * as z from 'zod/mini'
 import type {CommandResult, CommandSpec, GatherPlan} from '../host/host.js'
 import {ParseError} from '../lib/errors.js'
 import {parseXlInfo, type XlInfo} from './xl-info.js'
@@ -66,7 +66,7 @@ export const ToolstackProblemSchema = z.object({
   code: z.enum(TOOLSTACK_PROBLEM_CODES),
   message: z.string(),
   /** The tool's stderr, verbatim, when it failed. */
-  stderr: z.string().optional(),
+  stderr: z.optional(z.string()),
 })
 export type ToolstackProblem = z.infer<typeof ToolstackProblemSchema>
 

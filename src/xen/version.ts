@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod/mini'
 
 /**
  * Xen versions as the tools print them (`4.17.7`, `4.2-unstable`, `3.1.2-128.1.10.el5`). Several
@@ -6,8 +6,8 @@ import {z} from 'zod'
  * `T` suffix in 4.5, xend's removal in 4.5), so readers take the version as an input.
  */
 export const XenVersionSchema = z.object({
-  major: z.int().nonnegative(),
-  minor: z.int().nonnegative(),
+  major: z.int().check(z.nonnegative()),
+  minor: z.int().check(z.nonnegative()),
   /** What follows `major.minor`: `.7`, `-unstable`, `` (xl info's `xen_extra`). */
   extra: z.string(),
   /** The version as the tool printed it. */

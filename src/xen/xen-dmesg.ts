@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod/mini'
 import {splitLines, validateResult} from './parse-util.js'
 import type {ReadOptions} from './xl-info.js'
 
@@ -20,15 +20,15 @@ import type {ReadOptions} from './xl-info.js'
 
 export const XenBootInfoSchema = z.object({
   /** The hypervisor command line of the last boot in the text, trimmed; null when not found. */
-  commandLine: z.string().nullable(),
+  commandLine: z.nullable(z.string()),
   /** 1-based line of that `Command line:`. */
-  commandLineLine: z.int().positive().nullable(),
+  commandLineLine: z.nullable(z.int().check(z.positive())),
   /** How many `Command line:` lines (more than one: several boots in hypervisor.log). */
-  commandLineCount: z.int().nonnegative(),
+  commandLineCount: z.int().check(z.nonnegative()),
   /** `Built-in command line:` (CONFIG_CMDLINE), which Xen combines with the bootloader's. */
-  builtInCommandLine: z.string().nullable(),
+  builtInCommandLine: z.nullable(z.string()),
   /** From `Xen version 4.17.7 (…`. */
-  xenVersionText: z.string().nullable(),
+  xenVersionText: z.nullable(z.string()),
   /**
    * The command line may have been mangled by terminal wrapping: it was continued on a line
    * without `(XEN)`, or it has a long run of spaces (a pasted log; see the S32G excerpt).

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod/mini'
 import {formatKiB} from '../lib/size.js'
 
 /**
@@ -32,13 +32,13 @@ export const XlErrorExplanationSchema = z.object({
   advice: z.string(),
   /** The tool's stderr, verbatim (trailing blank lines removed). */
   stderr: z.string(),
-  exitCode: z.int().nullable(),
+  exitCode: z.nullable(z.int()),
   /** The size argument as the tool echoed it (`cannot set domid 0 … to : 1537m`). */
-  requestedText: z.string().optional(),
+  requestedText: z.optional(z.string()),
   /** The target libxl computed, KiB (`New target 130048 for dom0 …`). */
-  targetKiB: z.int().optional(),
+  targetKiB: z.optional(z.int()),
   /** The domain ID or name the tool named. */
-  domain: z.string().optional(),
+  domain: z.optional(z.string()),
 })
 export type XlErrorExplanation = z.infer<typeof XlErrorExplanationSchema>
 

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod/mini'
 import {ParseError, quoteValue} from '../lib/errors.js'
 import {decimalInteger, indentOf, splitLines, validateResult} from './parse-util.js'
 import {XenVersionSchema, type XenVersion} from './version.js'
@@ -20,23 +20,23 @@ import {XenVersionSchema, type XenVersion} from './version.js'
  */
 
 export const XlInfoSchema = z.object({
-  host: z.string().optional(),
+  host: z.optional(z.string()),
   /** dom0 kernel release (`uname -r` of dom0). */
-  release: z.string().optional(),
-  totalMemoryMiB: z.int().nonnegative(),
+  release: z.optional(z.string()),
+  totalMemoryMiB: z.int().check(z.nonnegative()),
   /** Free for new domains: free pages minus outstanding claims (xl_info.c). */
-  freeMemoryMiB: z.int().nonnegative(),
-  nrCpus: z.int().nonnegative().optional(),
-  xenVersion: XenVersionSchema.optional(),
+  freeMemoryMiB: z.int().check(z.nonnegative()),
+  nrCpus: z.optional(z.int().check(z.nonnegative())),
+  xenVersion: z.optional(XenVersionSchema),
   /** The hypervisor command line; absent on Xen 3.1-era xm (use `xl dmesg`/`xm dmesg` there). */
-  xenCommandline: z.string().optional(),
-  xenScheduler: z.string().optional(),
+  xenCommandline: z.optional(z.string()),
+  xenScheduler: z.optional(z.string()),
   /** `xend_config_format`: 4 from xl and xend ≥ 3.3, lower from older xend. */
-  xendConfigFormat: z.int().nonnegative().optional(),
+  xendConfigFormat: z.optional(z.int().check(z.nonnegative())),
   /** Every field as printed (values trimmed, continuation lines joined with one space). */
   raw: z.record(z.string(), z.string()),
   /** The 1-based line of each field, for messages that point into the output. */
-  lines: z.record(z.string(), z.int().positive()),
+  lines: z.record(z.string(), z.int().check(z.positive())),
 })
 export type XlInfo = z.infer<typeof XlInfoSchema>
 

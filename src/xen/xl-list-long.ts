@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod/mini'
 import {ParseError, quoteValue} from '../lib/errors.js'
 import {jsonErrorOffset, positionOf, validateResult} from './parse-util.js'
 import {parseSxp, sxpChildren, sxpHead, sxpValue, type SxpList, type SxpNode} from './sxp.js'
@@ -23,26 +23,26 @@ export const UNLIMITED_MAX_KIB = 16777215 * 1024
 
 export const DomainMemoryConfigSchema = z.object({
   /** null for a bare libxl config object and for xend's inactive domains. */
-  domid: z.int().nonnegative().nullable(),
-  name: z.string().nullable(),
+  domid: z.nullable(z.int().check(z.nonnegative())),
+  name: z.nullable(z.string()),
   /** `pv`, `hvm`, `pvh` (libxl) or null when the listing does not say. */
-  type: z.string().nullable(),
+  type: z.nullable(z.string()),
   /** Static maximum (xenstore memory/static-max); null when unlimited or not set. */
-  maxMemKiB: z.int().nonnegative().nullable(),
+  maxMemKiB: z.nullable(z.int().check(z.nonnegative())),
   maxMemUnlimited: z.boolean(),
   /** The balloon target as xenstore holds it (memory/target), corrected as described below. */
-  targetKiB: z.int().nonnegative().nullable(),
+  targetKiB: z.nullable(z.int().check(z.nonnegative())),
   /** The target exactly as the tool printed it. */
-  printedTargetKiB: z.int().nonnegative().nullable(),
+  printedTargetKiB: z.nullable(z.int().check(z.nonnegative())),
   /**
    * Set when targetKiB differs from the printed value: libxl before 4.21 adds dom0's unset
    * video_memkb (LIBXL_MEMKB_DEFAULT = ~0) to target_memkb, printing the xenstore target minus
    * 1 KiB (libxl_internal.h libxl__get_targetmem_fudge; fixed by commit 35a68ba3b2, "libxl:
    * respect unset video_memkb for Dom0"). The Xen 4.17 lab shows 1572863 for a 1572864 target.
    */
-  targetCorrection: z.enum(['libxl-dom0-video-memkb']).nullable(),
+  targetCorrection: z.nullable(z.enum(['libxl-dom0-video-memkb'])),
   source: z.enum(['xl-json', 'xl-sxp', 'xend-sxp']),
-  line: z.int().positive(),
+  line: z.int().check(z.positive()),
 })
 export type DomainMemoryConfig = z.infer<typeof DomainMemoryConfigSchema>
 

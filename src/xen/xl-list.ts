@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod/mini'
 import {ParseError, quoteValue} from '../lib/errors.js'
 import {decimalInteger, indentOf, splitLines, validateResult} from './parse-util.js'
 import type {ReadOptions} from './xl-info.js'
@@ -32,7 +32,7 @@ export const DomainStateSchema = z.object({
   paused: z.boolean(),
   shutdown: z.boolean(),
   /** Why it shut down; null while it has not. `c` (crash) is the only reason xm prints. */
-  shutdownReason: ShutdownReasonSchema.nullable(),
+  shutdownReason: z.nullable(ShutdownReasonSchema),
   dying: z.boolean(),
 })
 export type DomainState = z.infer<typeof DomainStateSchema>
@@ -42,15 +42,15 @@ export const XlListDomainSchema = z.object({
   name: z.string(),
   nameIsNull: z.boolean(),
   /** null for xend's inactive (managed, not running) domains. */
-  id: z.int().nonnegative().nullable(),
+  id: z.nullable(z.int().check(z.nonnegative())),
   /** Current allocation plus outstanding claims, MiB (xl_info.c); not the balloon target. */
-  memMiB: z.int().nonnegative(),
-  vcpus: z.int().nonnegative(),
-  state: DomainStateSchema.nullable(),
-  timeSeconds: z.number().nonnegative(),
+  memMiB: z.int().check(z.nonnegative()),
+  vcpus: z.int().check(z.nonnegative()),
+  state: z.nullable(DomainStateSchema),
+  timeSeconds: z.number().check(z.nonnegative()),
   /** Trailing columns by header name (`Claimed`, `Label`, `UUID`, …). */
   extra: z.record(z.string(), z.string()),
-  line: z.int().positive(),
+  line: z.int().check(z.positive()),
 })
 export type XlListDomain = z.infer<typeof XlListDomainSchema>
 

@@ -1,5 +1,5 @@
-import {chmodSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
+import {hostname, tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {EXAMPLE_HOSTS, REPO_ROOT, runCli} from '../helpers/cli.js'
@@ -195,5 +195,65 @@ describe('memguard dom0-mem --apply under --root', () => {
     const {exitCode, stdout} = await runCli(['dom0-mem', '1g', '--root', root])
     expect(exitCode).toBe(1)
     expect(stdout).toMatch(/Not done\n\s+✗ no bootloader configuration with a Xen entry found/)
+  })
+})
+
+const AUDIT_LOG = 'var/log/memguard/audit.log'
+const LOCK = 'run/memguard/lock'
+const auditLines = (root: string): Array<Record<string, unknown>> =>
+  existsSync(join(root, AUDIT_LOG)) ? readFileSync(join(root, AUDIT_LOG), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []
+
+describe('memguard dom0-mem --apply under the host lock, with an audit line', () => {
+  it('records one line – the dom0_mem value, each file with its backup, the commands left to run, the user – and a plan-only run and a second run record nothing', async () => {
+    const root = xenlabRoot()
+    expect((await runCli(['dom0-mem', '1536m', '--root', root], {fakeToolstack: true})).exitCode).toBe(0)
+    expect(existsSync(join(root, AUDIT_LOG))).toBe(false)
+
+    const first = await runCli(['dom0-mem', '1536m', '--apply', '--root', root], {fakeToolstack: true})
+    expect(first.exitCode).toBe(0)
+    expect(first.stdout).toMatch(/recorded in \/var\/log\/memguard\/audit\.log and syslog/)
+    const lines = auditLines(root)
+    expect(lines).toHaveLength(1)
+    const [entry] = lines
+    expect(entry).toMatchObject({
+      kind: 'dom0-mem',
+      action: 'applied',
+      command: `memguard dom0-mem 1536m --apply --root ${root}`,
+      user: expect.any(String),
+      dom0Mem: {
+        rendered: 'dom0_mem=1536M,max:1536M',
+        sizeKiB: 1536 * 1024,
+        sizeSource: 'given',
+        files: [
+          {path: '/etc/default/grub.d/xen.cfg', action: 'written', backupPath: expect.stringMatching(/^\/etc\/default\/grub\.d\/xen\.cfg\.memguard-\d{8}T\d{6}Z\.bak$/)},
+          {path: '/etc/xen/xl.conf', action: 'written', backupPath: expect.stringMatching(/^\/etc\/xen\/xl\.conf\.memguard-\d{8}T\d{6}Z\.bak$/)},
+        ],
+        followUp: ['update-grub'],
+      },
+    })
+    expect(entry).not.toHaveProperty('error')
+    const files = (entry?.dom0Mem as {files: Array<{backupPath: string}>}).files
+    expect(readFileSync(join(root, files[1]!.backupPath), 'utf8')).toBe(readFileSync(join(XENLAB, 'files/etc/xen/xl.conf'), 'utf8'))
+    expect(readFileSync(join(root, 'fake-logger/calls.log'), 'utf8')).toMatch(/\tapplied: memguard dom0-mem 1536m --apply --root \S+ \(dom0_mem=1536M,max:1536M in 2 files, by /)
+    expect(existsSync(join(root, LOCK))).toBe(false)
+
+    const second = await runCli(['dom0-mem', '1536m', '--apply', '--root', root], {fakeToolstack: true})
+    expect(second.exitCode).toBe(0)
+    expect(second.stdout).not.toMatch(/recorded in/)
+    expect(auditLines(root)).toHaveLength(1)
+  })
+
+  it('refuses while another live memguard holds the host lock: exit 1, the holder named, nothing written and nothing recorded', async () => {
+    const root = xenlabRoot()
+    const holder = {pid: process.pid, holder: hostname(), startedAt: '2026-11-26T01:00:00.000Z', command: 'memguard protect --apply --persist'}
+    mkdirSync(join(root, 'run/memguard'), {recursive: true, mode: 0o700})
+    writeFileSync(join(root, LOCK), JSON.stringify(holder))
+    const {exitCode, stderr} = await runCli(['dom0-mem', '1536m', '--apply', '--root', root], {fakeToolstack: true})
+    expect(exitCode).toBe(1)
+    expect(stderr).toContain(`another memguard is changing this machine (--root ${root}): pid ${process.pid} on ${hostname()}, since 2026-11-26T01:00:00.000Z (memguard protect --apply --persist)`)
+    expect(readFileSync(join(root, 'etc/xen/xl.conf'), 'utf8')).toBe(readFileSync(join(XENLAB, 'files/etc/xen/xl.conf'), 'utf8'))
+    expect(backups(join(root, 'etc/xen'))).toEqual([])
+    expect(existsSync(join(root, AUDIT_LOG))).toBe(false)
+    expect(JSON.parse(readFileSync(join(root, LOCK), 'utf8'))).toEqual(holder)
   })
 })

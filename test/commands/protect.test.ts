@@ -1,4 +1,5 @@
-import {existsSync, mkdirSync, readFileSync, rmSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {hostname} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {EXAMPLE_HOSTS, REPO_ROOT, runCli} from '../helpers/cli.js'
@@ -118,5 +119,90 @@ describe('memguard protect', () => {
     const {exitCode, stderr} = await protect(['--snapshot', join(EXAMPLE_HOSTS, 'xenlab'), '--process', 'x; rm -rf /'])
     expect(exitCode).toBe(2)
     expect(stderr).toMatch(/--process "x; rm -rf \/" is not a process name/)
+  })
+})
+
+const AUDIT_LOG = 'var/log/memguard/audit.log'
+const LOCK = 'run/memguard/lock'
+const auditLines = (root: string): Array<Record<string, unknown>> =>
+  existsSync(join(root, AUDIT_LOG)) ? readFileSync(join(root, AUDIT_LOG), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []
+const BACKUP = /\.memguard-\d{8}T\d{6}Z\.bak$/
+
+describe('memguard protect under the host lock, with an audit line', () => {
+  it('--persist records one line – each file created or changed, with its backup, the command and the user – and a plan-only run and a second run record nothing', async () => {
+    const {root} = rhel5Tree()
+    expect((await protect(['--root', root])).exitCode).toBe(0)
+    expect(existsSync(join(root, AUDIT_LOG))).toBe(false)
+
+    const first = await protect(['--root', root, '--persist'])
+    expect(first.exitCode).toBe(0)
+    expect(first.stdout).toMatch(/recorded in \/var\/log\/memguard\/audit\.log and syslog/)
+    const lines = auditLines(root)
+    expect(lines).toHaveLength(1)
+    const [entry] = lines
+    expect(entry).toMatchObject({kind: 'protect', action: 'applied', command: `memguard protect --root ${root} --persist`, user: expect.any(String), protect: {processes: [], sysctls: [], commands: []}})
+    expect(Date.parse(entry?.time as string)).not.toBeNaN()
+    const files = (entry?.protect as {files: Array<{path: string; action: string; backupPath: string | null}>}).files
+    expect(files.find((f) => f.path === '/etc/memguard/oom-protect.sh')).toEqual({path: '/etc/memguard/oom-protect.sh', action: 'created', backupPath: null})
+    const sshd = files.find((f) => f.path === '/etc/sysconfig/sshd')
+    expect(sshd).toMatchObject({action: 'written', backupPath: expect.stringMatching(BACKUP)})
+    expect(read(root, sshd!.backupPath!)).toBe('# Uncomment the following line to allow sshd to use an alternate config\n#OPTIONS=\n')
+    expect(files.find((f) => f.path === '/etc/rc.d/rc.local')).toMatchObject({action: 'written', backupPath: expect.stringMatching(BACKUP)})
+    expect(existsSync(join(root, LOCK))).toBe(false)
+    expect(read(root, 'fake-logger/calls.log')).toMatch(/^-t\tmemguard\t-p\tauth\.notice\tapplied: memguard protect --root \S+ --persist \(protect: \d+ files, by /m)
+
+    const second = await protect(['--root', root, '--persist'])
+    expect(second.exitCode).toBe(0)
+    expect(second.stdout).not.toMatch(/recorded in/)
+    expect(auditLines(root)).toHaveLength(1)
+  })
+
+  it('--apply --persist records each value set – pid, name, knob, old → new, verified – and daemon-reload', async () => {
+    const {root} = debianTree()
+    const {exitCode, stdout} = await protect(['--root', root, '--apply', '--persist', '--json'])
+    expect(exitCode).toBe(0)
+    expect(JSON.parse(stdout).outcome.audit).toEqual({path: '/var/log/memguard/audit.log', warnings: []})
+    const [entry, ...more] = auditLines(root)
+    expect(more).toEqual([])
+    expect(entry).toMatchObject({kind: 'protect', action: 'applied'})
+    const p = entry?.protect as {processes: unknown[]; files: Array<{path: string; action: string}>; commands: unknown[]}
+    expect(p.processes).toEqual([
+      {pid: 194, name: 'systemd-journal', service: 'journald', knob: 'oom_score_adj', from: -250, to: -1000, verified: true},
+      {pid: 227, name: 'cron', service: 'cron', knob: 'oom_score_adj', from: 0, to: -100, verified: true},
+      {pid: 276, name: 'xenconsoled', service: 'xenconsoled', knob: 'oom_score_adj', from: 0, to: -1000, verified: true},
+    ])
+    expect(p.files).toContainEqual({path: DROP_IN, action: 'created', backupPath: null})
+    expect(p.commands).toEqual([{argv: ['systemctl', 'daemon-reload'], ok: true, exitCode: 0}])
+  })
+
+  it('refuses while another live memguard holds the host lock: exit 1, the holder named, nothing written and nothing recorded', async () => {
+    const {root} = debianTree()
+    const holder = {pid: process.pid, holder: hostname(), startedAt: '2026-11-26T01:00:00.000Z', command: 'memguard mem-set 0 1200m'}
+    mkdirSync(join(root, 'run/memguard'), {recursive: true, mode: 0o700})
+    writeFileSync(join(root, LOCK), JSON.stringify(holder))
+    const {exitCode, stderr} = await protect(['--root', root, '--apply', '--persist'])
+    expect(exitCode).toBe(1)
+    expect(stderr).toContain(`another memguard is changing this machine (--root ${root}): pid ${process.pid} on ${hostname()}, since 2026-11-26T01:00:00.000Z (memguard mem-set 0 1200m)`)
+    expect(existsSync(join(root, DROP_IN))).toBe(false)
+    expect(read(root, '/proc/227/oom_score_adj').trim()).toBe('0')
+    expect(calls(root)).not.toMatch(/daemon-reload/)
+    expect(existsSync(join(root, AUDIT_LOG))).toBe(false)
+    expect(JSON.parse(read(root, LOCK))).toEqual(holder)
+  })
+
+  it('records a write that failed half-way – what was done and what failed – exits 1, and releases the lock', async () => {
+    const {root} = debianTree()
+    // A file where the drop-in directory should be: that one write fails, the others go through.
+    mkdirSync(join(root, 'etc/systemd/system'), {recursive: true})
+    writeFileSync(join(root, 'etc/systemd/system/cron.service.d'), 'not a directory\n')
+    const {exitCode, stdout} = await protect(['--root', root, '--persist'])
+    expect(exitCode).toBe(1)
+    expect(stdout).toMatch(/✗ \/etc\/systemd\/system\/cron.service.d\/50-memguard-oom.conf: /)
+    const [entry] = auditLines(root)
+    expect(entry).toMatchObject({kind: 'protect', action: 'failed'})
+    const files = (entry?.protect as {files: Array<{path: string; action: string; error?: string}>}).files
+    expect(files.find((f) => f.path === DROP_IN)).toMatchObject({action: 'failed', backupPath: null, error: expect.any(String)})
+    expect(files.filter((f) => f.action === 'created').length).toBeGreaterThan(0)
+    expect(existsSync(join(root, LOCK))).toBe(false)
   })
 })

@@ -18,3 +18,16 @@ export async function waitFor(done: () => boolean, ms: number): Promise<boolean>
   }
   return done()
 }
+
+/**
+ * A process is gone, or a zombie nobody has reaped yet (a reverter killed after its memguard exited
+ * is reparented, and not every PID 1 reaps): either way it no longer runs.
+ */
+export function processGone(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1')
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')
+  } catch {
+    return true
+  }
+}

@@ -3,7 +3,8 @@ import {chownSync, chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
-import {buildCreateExclusiveScript, buildKernelWriteScript, buildWriteScript, contentFunction, parseWriteAnswer, type OwnerMethod} from '../../src/host/ssh-write.js'
+import {splitCmdline} from '../../src/host/process-probe.js'
+import {buildCreateExclusiveScript, buildKernelWriteScript, buildProcessProbeScript, buildWriteScript, contentFunction, parseProcessProbeAnswer, parseWriteAnswer, type OwnerMethod} from '../../src/host/ssh-write.js'
 import {busyboxPath} from './host-tree.js'
 
 const has = (p: string) => spawnSync('sh', ['-c', `command -v ${p}`]).status === 0
@@ -78,6 +79,16 @@ describe.each(SHELLS)('remote write scripts under $name', (shell) => {
     const r = run(shell, buildKernelWriteScript(join(dir, 'no-such-dir', 'x'), '1\n'))
     expect(r.answer).toMatchObject({ok: false, message: expect.stringContaining('cannot write to')})
     expect(existsSync(join(dir, 'no-such-dir'))).toBe(false)
+  })
+
+  it.skipIf(shell.skip)('probes a process: its argv byte for byte (NULs, spaces, UTF-8), or gone', () => {
+    const r = run(shell, buildProcessProbeScript(process.pid))
+    expect(r.answer?.ok, r.stderr).toBe(true)
+    const expected = splitCmdline(readFileSync(`/proc/${process.pid}/cmdline`, 'utf8'))
+    expect(parseProcessProbeAnswer(r.answer?.ok ? r.answer.value : null)).toEqual({status: 'alive', argv: expected})
+    // A pid above the kernel's largest possible pid_max never exists.
+    const gone = run(shell, buildProcessProbeScript(4_194_305))
+    expect(parseProcessProbeAnswer(gone.answer?.ok ? gone.answer.value : null)).toEqual({status: 'gone'})
   })
 })
 

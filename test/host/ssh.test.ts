@@ -8,6 +8,8 @@ import {LocalHost} from '../../src/host/local.js'
 import {openHost} from '../../src/host/open.js'
 import {SshHost, type SshHostOptions} from '../../src/host/ssh.js'
 import {MemguardError} from '../../src/lib/errors.js'
+import {armRollback, checkRollbacks, readRollbacks, ROLLBACK_STATE_PATH} from '../../src/ops/rollback.js'
+import {processGone, waitFor} from '../helpers/process.js'
 import {BINARY, comparable, hostileArgs, makeHostTree, type HostTree} from './host-tree.js'
 import {makeSshWrapper, sshdUnavailable, startSshd, type SshdFixture} from './sshd-fixture.js'
 
@@ -366,12 +368,28 @@ describe.skipIf(skipReason !== null)('the ssh transport against a real sshd', ()
         expect(stat).toContain('(sleep)')
         expect(Number(fields[3])).toBe(pid) // session id: its own session
         expect(await h.processAlive(pid)).toBe(true)
+        expect(await h.probeProcess(pid)).toEqual({status: 'alive', argv: ['sleep', '60']})
       } finally {
         process.kill(pid, 'SIGKILL')
       }
       // A pid above the kernel's largest possible pid_max never exists.
       expect(await h.processAlive(4_194_305)).toBe(false)
+      expect(await h.probeProcess(4_194_305)).toEqual({status: 'gone'})
       await expect(h.spawnDetached(['memguard-no-such-program'])).rejects.toThrow(/command not found/)
+    })
+
+    it('tells an armed dead-man rollback from an orphaned one over ssh (--root)', async () => {
+      const h = host({root: tree.root})
+      const state = await armRollback(h, {domain: {id: 0, name: 'Domain-0'}, previousKiB: 1572864, newKiB: 1048576, balloon: 'none', toolstack: 'none', confirmWithinMs: 120_000})
+      const pid = state.reverterPid as number
+      try {
+        expect(await checkRollbacks(h, await readRollbacks(h))).toEqual([expect.objectContaining({condition: 'armed', reverter: expect.objectContaining({pid, running: true})})])
+      } finally {
+        process.kill(pid, 'SIGKILL')
+      }
+      expect(await waitFor(() => processGone(pid), 10_000)).toBe(true)
+      expect(await checkRollbacks(h, await readRollbacks(h))).toEqual([expect.objectContaining({condition: 'orphaned', reverter: expect.objectContaining({pid, running: false})})])
+      await h.removeFile(ROLLBACK_STATE_PATH)
     })
   })
 })

@@ -1,12 +1,14 @@
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {hostname, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {hasCapSysResource, sleep} from '../helpers/process.js'
 import {LocalHost} from '../../src/host/local.js'
 import {HOOK_SCRIPT_PATH} from '../../src/linux/oom-hook-script.js'
-import {executeProtectPlan, readProtectInputs, setKernelValue} from '../../src/ops/protect.js'
+import {executeProtectChange, executeProtectPlan, readProtectInputs, setKernelValue} from '../../src/ops/protect.js'
+import type {CommandResult, CommandSpec} from '../../src/host/host.js'
+import {MemguardError} from '../../src/lib/errors.js'
 import {REPO_ROOT} from '../helpers/cli.js'
 import {debianTree, put, read, rhel5Tree} from './protect-trees.js'
 
@@ -134,6 +136,69 @@ describe('carrying out the plan on a RHEL5-like SysV --root tree', () => {
     expect(conf).toMatch(/^# Kernel sysctl configuration file for Red Hat Linux/)
     expect(conf).toMatch(/# BEGIN memguard oom-backstop[\s\S]*vm.panic_on_oom = 1\nkernel.panic = 10\n# END memguard oom-backstop\n$/)
     expect(readdirSync(join(root, 'etc')).some((n) => n.startsWith('sysctl.conf.memguard-'))).toBe(true)
+  })
+})
+
+describe('changing a host under the lock, with an audit line (executeProtectChange)', () => {
+  const change = {command: 'memguard protect --apply --persist', user: 'test', auditLogPath: '/var/log/memguard/audit.log'}
+  const flags = {apply: true, persist: true, backstop: false}
+  const auditLines = (root: string) => (existsSync(join(root, 'var/log/memguard/audit.log')) ? read(root, '/var/log/memguard/audit.log').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) : [])
+  const takeLock = (root: string, pid: number) => put(root, '/run/memguard/lock', JSON.stringify({pid, holder: hostname(), startedAt: '2026-11-26T01:00:00.000Z', command: 'memguard mem-set 0 1200m'}))
+
+  /** A host whose connection drops when daemon-reload is run: the step throws instead of reporting. */
+  class DroppingHost extends LocalHost {
+    override async run(spec: CommandSpec): Promise<CommandResult> {
+      if (spec.argv.join(' ') === 'systemctl daemon-reload') throw new MemguardError('the connection to the host was lost')
+      return super.run(spec)
+    }
+  }
+
+  it('records what was done before a step threw, with the error, and releases the lock', async () => {
+    const {root} = debianTree()
+    const host = new DroppingHost(root)
+    const {plan} = await readProtectInputs(host)
+    await expect(executeProtectChange(host, plan, flags, change)).rejects.toThrow(/the connection to the host was lost/)
+    const [entry, ...more] = auditLines(root)
+    expect(more).toEqual([])
+    expect(entry).toMatchObject({kind: 'protect', action: 'failed', command: 'memguard protect --apply --persist', user: 'test', error: 'the connection to the host was lost', protect: {commands: []}})
+    const p = entry?.protect as {processes: Array<{pid: number; verified: boolean}>; files: Array<{action: string}>}
+    expect(p.processes.map((v) => [v.pid, v.verified])).toEqual([[194, true], [227, true], [276, true]])
+    expect(p.files.map((f) => f.action)).toEqual(['created', 'created', 'created', 'created'])
+    expect(existsSync(join(root, 'run/memguard/lock'))).toBe(false)
+  })
+
+  it('breaks a lock whose holder is gone, says so, and records the change', async () => {
+    const {root} = debianTree()
+    takeLock(root, 2 ** 22 + 12345)
+    const host = new LocalHost(root)
+    const o = await executeProtectChange(host, (await readProtectInputs(host)).plan, flags, change)
+    expect(o.failed).toBe(false)
+    expect(o.notes).toContain('broke a stale lock left by pid 4206649 on ' + hostname() + ' (memguard mem-set 0 1200m, 2026-11-26T01:00:00.000Z)')
+    expect(o.audit).toEqual({path: '/var/log/memguard/audit.log', warnings: []})
+    expect(auditLines(root)).toHaveLength(1)
+  })
+
+  it('takes no lock and records nothing when there is nothing to do, even while another change holds the lock', async () => {
+    const {root} = debianTree()
+    const host = new LocalHost(root)
+    await executeProtectChange(host, (await readProtectInputs(host)).plan, flags, change)
+    takeLock(root, process.pid)
+    const o = await executeProtectChange(host, (await readProtectInputs(host)).plan, flags, change)
+    expect(o).toMatchObject({runtime: [], files: [], commands: [], failed: false, audit: null})
+    expect(auditLines(root)).toHaveLength(1)
+    // --persist alone on a tree whose files are right: also nothing.
+    const persistOnly = await executeProtectChange(host, (await readProtectInputs(host)).plan, {apply: false, persist: true, backstop: false}, change)
+    expect(persistOnly.audit).toBeNull()
+  })
+
+  it('refuses a lock held by a live process before writing anything', async () => {
+    const {root} = debianTree()
+    takeLock(root, process.pid)
+    const host = new LocalHost(root)
+    await expect(executeProtectChange(host, (await readProtectInputs(host)).plan, flags, change)).rejects.toThrow(new RegExp(`another memguard is changing .*: pid ${process.pid} on .*, since 2026-11-26T01:00:00.000Z \\(memguard mem-set 0 1200m\\)`))
+    expect(read(root, '/proc/227/oom_score_adj').trim()).toBe('0')
+    expect(existsSync(join(root, DROP_IN))).toBe(false)
+    expect(auditLines(root)).toEqual([])
   })
 })
 

@@ -1,10 +1,25 @@
-import {mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, statSync} from 'node:fs'
+import {cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {LocalHost} from '../../src/host/local.js'
-import {hasCapSysResource, sleep, waitFor} from '../helpers/process.js'
-import {armRollback, cancelRollback, readRollbackState, ROLLBACK_STATE_PATH} from '../../src/ops/rollback.js'
+import {hasCapSysResource, processGone, sleep, waitFor} from '../helpers/process.js'
+import {SnapshotHost} from '../../src/host/snapshot.js'
+import {rollbackNow} from '../../src/ops/confirm-rollback.js'
+import {
+  armRollback,
+  cancelRollback,
+  checkRollbacks,
+  classifyRollback,
+  describeRollback,
+  isReverterArgv,
+  readRollbacks,
+  readRollbackState,
+  ROLLBACK_FIRING_PATH,
+  ROLLBACK_STATE_PATH,
+  type FoundRollback,
+  type RollbackState,
+} from '../../src/ops/rollback.js'
 
 const FAKE_BIN = resolve(__dirname, '../fixtures/bin')
 const SYSFS = 'sys/devices/system/xen_memory/xen_memory0'
@@ -12,6 +27,16 @@ let savedPath: string | undefined
 
 const reverterDone = (root: string) => existsSync(join(root, REVERTER_LOG)) && /rollback done/.test(readFileSync(join(root, REVERTER_LOG), 'utf8'))
 const REVERTER_LOG = 'var/log/memguard/reverter.log'
+
+/** A reverter armed for 300 ms whose toolstack then hangs, so it stays mid-restore. */
+async function armWithHangingToolstack() {
+  const root = dom0Root(1048576)
+  mkdirSync(join(root, 'fake-xl'), {recursive: true})
+  writeFileSync(join(root, 'fake-xl/mode'), 'hang')
+  const host = new LocalHost(root)
+  const state = await armRollback(host, {domain: {id: 0, name: 'Domain-0'}, previousKiB: 1572864, newKiB: 1048576, balloon: 'sysfs', toolstack: 'xl', confirmWithinMs: 300})
+  return {root, host, state}
+}
 
 function dom0Root(targetKiB: number): string {
   const root = mkdtempSync(join(tmpdir(), 'memguard-rb-'))
@@ -76,15 +101,133 @@ describe('the dead-man reverter', () => {
   })
 
   it('tells a confirm that comes after the reverter claimed the deadline that it is too late', async () => {
-    const root = dom0Root(1048576)
-    mkdirSync(join(root, 'fake-xl'), {recursive: true})
-    writeFileSync(join(root, 'fake-xl/mode'), 'hang') // the toolstack hangs: the reverter is mid-restore
-    const host = new LocalHost(root)
-    const state = await armRollback(host, {domain: {id: 0, name: 'Domain-0'}, previousKiB: 1572864, newKiB: 1048576, balloon: 'sysfs', toolstack: 'xl', confirmWithinMs: 300})
+    const {root, host, state} = await armWithHangingToolstack()
     expect(await waitFor(() => existsSync(join(root, `${ROLLBACK_STATE_PATH}.firing`)), 10_000)).toBe(true)
     const cancelled = await cancelRollback(host)
     expect(cancelled).toMatchObject({tooLate: true, state: {token: state.token}})
     expect(readFileSync(join(root, SYSFS, 'target_kb'), 'utf8').trim()).toBe('1572864')
     process.kill(-(state.reverterPid as number), 'SIGKILL')
+  })
+})
+
+/** A state as armRollback writes it, for states whose reverter is not a real one. */
+function stateWith(overrides: Partial<RollbackState> = {}): RollbackState {
+  const deadlineEpoch = Math.ceil(Date.now() / 1000) + 600
+  return {
+    token: 'mg-0123456789ab', createdAt: new Date().toISOString(), deadline: new Date(deadlineEpoch * 1000).toISOString(), deadlineEpoch,
+    domain: {id: 0, name: 'Domain-0'}, previousKiB: 1572864, newKiB: 1048576, balloon: 'sysfs', toolstack: 'xl', reverterPid: null,
+    logPath: '/var/log/memguard/reverter.log', ...overrides,
+  }
+}
+
+const writeState = (root: string, path: string, state: RollbackState) => {
+  mkdirSync(join(root, 'run/memguard'), {recursive: true})
+  writeFileSync(join(root, path), `${JSON.stringify(state, null, 2)}\n`)
+}
+
+describe('how a found rollback stands', () => {
+  it('is armed while its reverter runs, and orphaned once the reverter is SIGKILLed', async () => {
+    const root = dom0Root(1048576)
+    const host = new LocalHost(root)
+    const state = await armRollback(host, {domain: {id: 0, name: 'Domain-0'}, previousKiB: 1572864, newKiB: 1048576, balloon: 'sysfs', toolstack: 'xl', confirmWithinMs: 120_000})
+    const pid = state.reverterPid as number
+    try {
+      const [armed] = await checkRollbacks(host, await readRollbacks(host))
+      expect(armed).toMatchObject({condition: 'armed', claimed: false, path: ROLLBACK_STATE_PATH, reverter: {pid, running: true}})
+      expect(armed?.secondsToDeadline).toBeGreaterThan(100)
+      expect(describeRollback(armed!)).toMatchObject({id: 'rollback-pending', severity: 'warning'})
+    } finally {
+      process.kill(pid, 'SIGKILL')
+    }
+    expect(await waitFor(() => processGone(pid), 10_000)).toBe(true)
+    const [orphaned] = await checkRollbacks(host, await readRollbacks(host))
+    expect(orphaned).toMatchObject({condition: 'orphaned', reverter: {pid, running: false}})
+    const said = describeRollback(orphaned!)
+    expect(said).toMatchObject({id: 'rollback-orphaned', severity: 'critical', summary: 'rollback orphaned'})
+    expect(said.message).toMatch(new RegExp(`orphaned: .*pid ${pid}.*nothing will restore domain Domain-0 \\(0\\) from 1 GiB back to 1\\.5 GiB – not at its deadline ${state.deadline}`))
+    expect(said.advice).toBe('memguard rollback restores 1.5 GiB now; memguard confirm keeps 1 GiB and clears the state')
+    // The state file itself is untouched: only a person decides.
+    expect(await readRollbackState(host)).toMatchObject({token: state.token})
+    // cancelRollback (confirm) does not wait for a reverter that is not there.
+    const started = Date.now()
+    expect(await cancelRollback(host)).toMatchObject({tooLate: false, reverterStopped: true})
+    expect(Date.now() - started).toBeLessThan(2000)
+  })
+
+  it('takes a live pid that is not the reverter (a reused pid) as gone: orphaned', async () => {
+    const root = dom0Root(1048576)
+    const host = new LocalHost(root)
+    writeState(root, ROLLBACK_STATE_PATH, stateWith({reverterPid: process.pid}))
+    expect(await host.processAlive(process.pid)).toBe(true)
+    const [finding] = await checkRollbacks(host, await readRollbacks(host))
+    expect(finding).toMatchObject({condition: 'orphaned', reverter: {pid: process.pid, running: false}})
+    expect(finding?.reverter.detail).toMatch(new RegExp(`pid ${process.pid} now runs \`.*node.*\`, not the reverter of change mg-0123456789ab: the reverter is gone and its pid was reused`))
+    // A state without any reverter pid (memguard stopped while arming) is orphaned too.
+    writeState(root, ROLLBACK_STATE_PATH, stateWith({reverterPid: null}))
+    expect((await checkRollbacks(host, await readRollbacks(host)))[0]).toMatchObject({condition: 'orphaned', reverter: {running: false, detail: expect.stringMatching(/no reverter pid/)}})
+  })
+
+  it('is interrupted when the reverter dies mid-restore, and `rollback` finishes the restore', async () => {
+    const {root, host, state} = await armWithHangingToolstack()
+    const pid = state.reverterPid as number
+    const log = () => readFileSync(join(root, REVERTER_LOG), 'utf8')
+    expect(await waitFor(() => existsSync(join(root, ROLLBACK_FIRING_PATH)) && /balloon: target_kb set/.test(log()), 10_000)).toBe(true)
+    const [restoring] = await checkRollbacks(host, await readRollbacks(host))
+    expect(restoring).toMatchObject({condition: 'overdue', claimed: true, path: ROLLBACK_FIRING_PATH, reverter: {running: true}})
+    expect(describeRollback(restoring!).message).toMatch(/a dead-man rollback is restoring: reverter pid \d+ claimed it/)
+    process.kill(-pid, 'SIGKILL') // the reverter's process group (setsid): it dies half-way
+    expect(await waitFor(() => processGone(pid), 10_000)).toBe(true)
+    const [interrupted] = await checkRollbacks(host, await readRollbacks(host))
+    expect(interrupted).toMatchObject({condition: 'interrupted', claimed: true, reverter: {pid, running: false}})
+    expect(describeRollback(interrupted!)).toMatchObject({id: 'rollback-interrupted', severity: 'critical'})
+    expect(describeRollback(interrupted!).message).toMatch(/interrupted: .*restore domain Domain-0 \(0\) from 1 GiB back to 1\.5 GiB, and died before finishing: .*The restore may be half done/)
+
+    writeFileSync(join(root, 'fake-xl/mode'), 'converge')
+    const rolled = await rollbackNow(host, {command: 'memguard rollback', user: 'test', auditLogPath: '/var/log/memguard/audit.log', toolstackTimeoutMs: 10_000, waitTimeoutMs: 5000, pollMs: 50})
+    expect(rolled).toMatchObject({exitCode: 0, condition: 'interrupted', restore: {balloon: {ok: true}, toolstack: {exitCode: 0}}})
+    expect(rolled.summary).toMatch(/^finished the interrupted rollback/)
+    expect(existsSync(join(root, ROLLBACK_FIRING_PATH))).toBe(false)
+    expect(readFileSync(join(root, SYSFS, 'target_kb'), 'utf8').trim()).toBe('1572864')
+    expect(await readRollbacks(host)).toEqual([])
+  })
+
+  it('says that liveness is unknown on a snapshot, which has no live processes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'memguard-snap-'))
+    cpSync(resolve(__dirname, '../../examples/hosts/xenlab'), dir, {recursive: true})
+    writeState(join(dir, 'files'), ROLLBACK_STATE_PATH, stateWith({reverterPid: process.pid}))
+    const host = new SnapshotHost(dir)
+    const [finding] = await checkRollbacks(host, await readRollbacks(host))
+    expect(finding).toMatchObject({condition: 'unknown', reverter: {pid: process.pid, running: null}})
+    expect(finding?.reverter.detail).toMatch(/cannot be told: .* is a snapshot: it has no live processes to ask/)
+    expect(describeRollback(finding!)).toMatchObject({id: 'rollback-pending', severity: 'warning', summary: 'rollback state found'})
+  })
+
+  it('classifies by claim, liveness and deadline (pure)', () => {
+    const state = stateWith({reverterPid: 4242})
+    const pending: FoundRollback = {path: ROLLBACK_STATE_PATH, claimed: false, state}
+    const firing: FoundRollback = {path: ROLLBACK_FIRING_PATH, claimed: true, state}
+    const running = {pid: 4242, running: true, detail: ''}
+    const gone = {pid: 4242, running: false, detail: 'reverter pid 4242 is not running'}
+    const unknown = {pid: 4242, running: null, detail: ''}
+    const before = (state.deadlineEpoch - 60) * 1000
+    const after = (state.deadlineEpoch + 60) * 1000
+    expect(classifyRollback(pending, running, before)).toMatchObject({condition: 'armed', secondsToDeadline: 60})
+    expect(classifyRollback(pending, running, after)).toMatchObject({condition: 'overdue', secondsToDeadline: -60})
+    expect(classifyRollback(firing, running, after).condition).toBe('overdue')
+    expect(classifyRollback(pending, gone, before).condition).toBe('orphaned')
+    expect(classifyRollback(pending, gone, after).condition).toBe('orphaned')
+    expect(classifyRollback(firing, gone, after).condition).toBe('interrupted')
+    expect(classifyRollback(pending, unknown, after).condition).toBe('unknown')
+    expect(describeRollback(classifyRollback(pending, running, after)).message).toMatch(/overdue: its deadline .* \(60 s ago\) has passed and reverter pid 4242 is still running/)
+    expect(describeRollback(classifyRollback(pending, gone, after)).message).toMatch(/deadline .* \(60 s ago\), not ever/)
+  })
+
+  it('recognises the reverter by its script name and change token in argv', () => {
+    const args = ['/run/memguard/rollback.json', '1767225900', '0', '1572864', 'sysfs', 'xl', '/var/log/memguard/reverter.log', 'mg-0123456789ab']
+    expect(isReverterArgv(['/bin/sh', '/tmp/root/run/memguard/memguard-reverter', ...args], 'mg-0123456789ab')).toBe(true)
+    expect(isReverterArgv(['/bin/sh', '-c', 'exec /bin/sh "${MEMGUARD_ROOT:-}$0" "$@"', '/run/memguard/memguard-reverter', ...args], 'mg-0123456789ab')).toBe(true)
+    expect(isReverterArgv(['/bin/sh', '/run/memguard/memguard-reverter', ...args], 'mg-ffffffffffff')).toBe(false)
+    expect(isReverterArgv(['sshd: root@pts/0'], 'mg-0123456789ab')).toBe(false)
+    expect(isReverterArgv(['/bin/sh', '/tmp/memguard-reverter-not', 'mg-0123456789ab'], 'mg-0123456789ab')).toBe(false)
   })
 })

@@ -91,4 +91,19 @@ describe('doctor nagios output', () => {
     expect(head).toMatch(/^MEMGUARD CRITICAL - dom0_mem absent; below floor; .*critical services unprotected.* \| floor=3047MB;;; dom0=1536MB;;; available=52MB;;;/)
     expect(head?.split('|')).toHaveLength(2)
   })
+
+  it('leads with "not a Xen dom0" on a host that is not one, even when a service there is unprotected', () => {
+    const report: DoctorReport = {
+      overall: 'unknown',
+      checks: [
+        {id: 'toolstack', status: 'unknown', summary: 'not a Xen dom0', detail: 'no Xen toolstack answered'},
+        {id: 'dom0-mem', status: 'unknown', summary: 'dom0_mem unknown (not a dom0)', detail: 'nothing to judge'},
+        {id: 'critical-services', status: 'warning', summary: '1 critical service unprotected', detail: 'sshd (pid 42)'},
+      ],
+      perf: {floorKiB: null, dom0KiB: null, availableKiB: null, swapUsedKiB: null, oomKills: null},
+    } as DoctorReport
+    const [head, ...long] = renderDoctorNagios(report).split('\n')
+    expect(head).toBe('MEMGUARD UNKNOWN - not a Xen dom0; 1 critical service unprotected')
+    expect(long).toHaveLength(3)
+  })
 })

@@ -7,6 +7,7 @@ import {mib} from '../../src/lib/size.js'
 import {brakeFloor, parseMemSetSize, preflightMemSet, resolveDomain, type MemSetRequest} from '../../src/safety/mem-set.js'
 import {buildHostState, type HostState} from '../../src/state/host-state.js'
 import {statusPlan} from '../../src/state/plan.js'
+import {classifyRollback, ROLLBACK_FIRING_PATH, ROLLBACK_STATE_PATH} from '../../src/ops/rollback.js'
 import {parseDomainState} from '../../src/xen/xl-list.js'
 
 const HOSTS = resolve(import.meta.dirname, '../../examples/hosts')
@@ -142,12 +143,23 @@ describe('preflightMemSet on the real Xen 4.17 lab (xenlab)', () => {
     }
   })
 
-  it('refuses any change while a dead-man rollback is armed (hard)', () => {
-    const state = structuredClone(states.xenlab as HostState)
-    state.pendingRollback = {token: 'mg-1', createdAt: '2026-01-01T00:00:00Z', deadline: '2026-01-01T00:05:00Z', deadlineEpoch: 1767225900, domain: {id: 0, name: 'Domain-0'}, previousKiB: 1572864, newKiB: 1048576, balloon: 'sysfs', toolstack: 'xl', reverterPid: 1, logPath: '/var/log/memguard/reverter.log'}
-    const p = preflightMemSet(state, {domain: '0', size: '1024m'})
-    expect(p.refusals[0]).toMatchObject({code: 'rollback-pending', hard: true})
-    expect(p.refusals[0]?.advice).toMatch(/memguard confirm.*memguard rollback/)
+  it('refuses any change while a dead-man rollback is armed, orphaned or interrupted (hard), saying which', () => {
+    const rollback = {token: 'mg-1', createdAt: '2026-01-01T00:00:00Z', deadline: '2026-01-01T00:05:00Z', deadlineEpoch: 1767225900, domain: {id: 0, name: 'Domain-0'}, previousKiB: 1572864, newKiB: 1048576, balloon: 'sysfs' as const, toolstack: 'xl' as const, reverterPid: 1234, logPath: '/var/log/memguard/reverter.log'}
+    const beforeDeadline = (rollback.deadlineEpoch - 60) * 1000
+    const refusalWith = (claimed: boolean, running: boolean) => {
+      const state = structuredClone(states.xenlab as HostState)
+      state.pendingRollback = claimed ? null : rollback
+      const found = {path: claimed ? ROLLBACK_FIRING_PATH : ROLLBACK_STATE_PATH, claimed, state: rollback}
+      state.rollbacks = [classifyRollback(found, {pid: 1234, running, detail: running ? 'reverter pid 1234 is running' : 'reverter pid 1234 is not running'}, beforeDeadline)]
+      const p = preflightMemSet(state, {domain: '0', size: '1024m'})
+      expect(p.refusals[0]).toMatchObject({code: 'rollback-pending', hard: true})
+      return p.refusals[0]!
+    }
+    const armed = refusalWith(false, true)
+    expect(armed.message).toBe('a dead-man rollback is armed: domain Domain-0 (0) from 1 GiB back to 1.5 GiB at 2026-01-01T00:05:00Z (in 60 s) unless confirmed; reverter pid 1234 is running')
+    expect(armed.advice).toMatch(/memguard confirm keeps 1 GiB.*memguard rollback restores 1\.5 GiB now; then try again/)
+    expect(refusalWith(false, false).message).toMatch(/^a dead-man rollback is orphaned: reverter pid 1234 is not running, so nothing will restore/)
+    expect(refusalWith(true, false).message).toMatch(/^a dead-man rollback was interrupted: reverter pid 1234 claimed it/)
   })
 })
 

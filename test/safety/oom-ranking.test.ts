@@ -23,7 +23,7 @@ async function snapshotState(name: string): Promise<HostState> {
 function stateWith(processes: ProcessInfo[], kernel = '6.1.0-56-amd64', meminfo = 'xenlab-baseline-proc-meminfo.txt'): HostState {
   return {
     label: 'test', hostname: 'test', kernel: parseKernelRelease(kernel), meminfo: parseMeminfo(fixture(meminfo)), swaps: null, sysctls: null,
-    uptimeSeconds: 86400, processes, oomLog: null, pendingRollback: null, readProblems: [],
+    uptimeSeconds: 86400, processes, oomLog: null, pendingRollback: null, rollbacks: [], readProblems: [],
     xen: {detection: {toolstack: null, isDom0: false, info: null, problems: []}, toolstack: null, isDom0: false, info: null, domains: null, domainConfigs: null, balloon: null, commandLine: null, dom0Mem: null, dom0: null},
   } as HostState
 }
