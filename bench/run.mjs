@@ -1,8 +1,11 @@
 // memguard benchmarks: `npm run bench`. Each target is printed beside its reference, measured in
 // the same run on the same machine. Timing lives here, never in tests.
 //
-// memguard is measured as users run it: bin/run.js executed directly (its sh line starts node with
-// the young-generation cap), not `node bin/run.js`.
+// memguard is measured as users run it: bin/run.js executed directly (the `memguard` npm installs).
+//
+// Tried and rejected: capping V8's young generation (--max-semi-space-size=1, from a sh line in
+// bin/run.js) took ~13 MB off a 2,000-process status but added ~15 ms to every start (--version went
+// from 3.6x to 4.3x node -e 0, over its target), for any value of the flag, even the default.
 //
 // NODE_EXTRA_CA_CERTS is removed from the environment of every measured command: on Node 20 it
 // adds ~30 ms to every start (146 certificates parsed eagerly), which would swamp the numbers.
