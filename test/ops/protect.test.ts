@@ -67,6 +67,20 @@ describe('carrying out the plan on a systemd --root tree', () => {
     expect(calls(root).filter((c) => c === 'daemon-reload')).toHaveLength(1)
   })
 
+  it('leaves a file alone that changed after the plan was read, and skips one that already says what the plan wants', async () => {
+    const {root} = debianTree()
+    const host = new LocalHost(root)
+    const {plan} = await readProtectInputs(host)
+    const [edited, done] = plan.persist.files.filter((f) => f.action !== 'unchanged')
+    if (!edited || !done) throw new Error('the Debian tree should plan at least two files')
+    put(root, edited.path, '# an admin edited this meanwhile\n')
+    put(root, done.path, done.after)
+    const o = await executeProtectPlan(host, plan, {apply: false, persist: true, backstop: false})
+    expect(o.files.find((f) => f.path === edited.path)).toMatchObject({ok: false, backupPath: null, error: `${edited.path} changed since memguard read it; nothing was written – run memguard protect again`})
+    expect(read(root, edited.path)).toBe('# an admin edited this meanwhile\n')
+    expect(o.files.find((f) => f.path === done.path)).toMatchObject({ok: true, backupPath: null})
+  })
+
   it('keeps a backup of a drop-in it replaces, and reports a failed daemon-reload', async () => {
     const {root} = debianTree()
     put(root, DROP_IN, '[Service]\nOOMScoreAdjust=-1000\n')
