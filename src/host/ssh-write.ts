@@ -68,7 +68,9 @@ mg_write() {
   mg_dir=${"${mg_p%/*}"}
   [ -n "$mg_dir" ] || mg_dir=/
   mg_tmp=$mg_dir/.${"${mg_p##*/}"}.memguard-$MG_N.tmp
-  mkdir -p "$mg_dir" || mg_err "cannot create the directory $mg_dir"
+  # New parents get 0755 like the local transport's (the prelude's umask 077 is for memguard's
+  # own temporary files): a systemd drop-in directory at 0700 hides the drop-in from systemctl cat.
+  (umask 022 && mkdir -p "$mg_dir") || mg_err "cannot create the directory $mg_dir"
   trap 'rm -f "$mg_tmp"' 0
   trap 'exit 129' 1; trap 'exit 130' 2; trap 'exit 141' 13; trap 'exit 143' 15
   mg_content > "$mg_tmp" || mg_err "cannot write $mg_tmp"
@@ -141,7 +143,7 @@ mg_append() {
   printf 'MGBEGIN\n'
   mg_dir=${"${1%/*}"}
   [ -n "$mg_dir" ] || mg_dir=/
-  mkdir -p "$mg_dir" || mg_err "cannot create the directory $mg_dir"
+  (umask 022 && mkdir -p "$mg_dir") || mg_err "cannot create the directory $mg_dir"
   umask "$2"
   mg_content >> "$1" || mg_err "cannot append to $1"
   printf 'MGOK \n'

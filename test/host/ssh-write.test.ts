@@ -49,6 +49,15 @@ describe.each(SHELLS)('remote write scripts under $name', (shell) => {
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([])
   })
 
+  it.skipIf(shell.skip)('creates missing parent directories readable by everyone (0755), as the local transport does', () => {
+    const file = join(dir, `new-${shell.name.length}`, 'cron.service.d', '50-memguard-oom.conf')
+    const r = run(shell, buildWriteScript({nonce: 'abcdef012345', path: file, content: '[Service]\n', mode: 0o644, backupPath: null}))
+    expect(r.answer, r.stderr).toEqual({ok: true, value: null})
+    expect((statSync(join(file, '..')).mode & 0o777).toString(8)).toBe('755')
+    expect((statSync(join(file, '..', '..')).mode & 0o777).toString(8)).toBe('755')
+    expect((statSync(file).mode & 0o777).toString(8)).toBe('644')
+  })
+
   it.skipIf(shell.skip)('writes content with NULs, quotes and no final newline exactly', () => {
     const content = "a\0b'c\"d$(id)`e`\\f\n\0\0ünï 🐧"
     const file = join(dir, `exact-${shell.name.length}`)
