@@ -1,7 +1,7 @@
 import type {Gathered, Host} from '../host/host.js'
 import {MemguardError} from '../lib/errors.js'
 import {ExitCode} from '../lib/exit-codes.js'
-import {checkDom0Size, countGuests, recommendDom0Size, type Dom0SizeRecommendation, type GuestCounts} from '../safety/dom0-size.js'
+import {checkDom0Size, dom0SizeInputOf, recommendDom0Size, type Dom0SizeRecommendation, type GuestCounts} from '../safety/dom0-size.js'
 import {computeDom0Floor, type FloorResult, type HeadroomOption} from '../safety/floor.js'
 import {buildHostState, type HostState} from '../state/host-state.js'
 import {CONFIG_FILES, LINUX_FILES, TOOLSTACK_COMMANDS, XEN_FILES} from '../state/plan.js'
@@ -100,13 +100,11 @@ export function hostFacts(state: HostState): Dom0MemHostFacts {
 
 export async function planDom0Mem(host: Host, options: Dom0MemOptions): Promise<Dom0MemPlan> {
   const {state, files, dropIns, efiConfigs} = await readDom0MemInputs(host)
-  const hostMemoryKiB = state.xen.info ? state.xen.info.totalMemoryMiB * 1024 : undefined
   const floor =
     state.meminfo && state.xen.dom0
       ? computeDom0Floor({meminfo: state.meminfo, allocationKiB: state.xen.dom0.allocationKiB, headroom: options.headroom, countSwapAsHeadroom: options.countSwapAsHeadroom})
       : null
-  const guests = countGuests(state)
-  const sizeInput = {hostMemoryKiB, floor, meminfo: state.meminfo, guests}
+  const sizeInput = dom0SizeInputOf(state, floor)
   const recommendation = recommendDom0Size(sizeInput)
   const sizeKiB = options.size?.kib ?? recommendation.kib
   const check = checkDom0Size(sizeKiB, sizeInput)
@@ -124,8 +122,8 @@ export async function planDom0Mem(host: Host, options: Dom0MemOptions): Promise<
       : {source: 'recommended', text: null, unit: null, bare: false, roundedFromKiB: null},
     recommendation,
     floor,
-    guests,
-    hostMemoryKiB: hostMemoryKiB ?? null,
+    guests: sizeInput.guests ?? null,
+    hostMemoryKiB: sizeInput.hostMemoryKiB ?? null,
     config,
     sizeNotes,
     current: {cmdline: state.xen.commandLine?.text ?? null, cmdlineSource: state.xen.commandLine?.source ?? null, allocationKiB: state.xen.dom0?.allocationKiB ?? null},

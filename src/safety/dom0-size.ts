@@ -140,6 +140,11 @@ export function vendorRules(input: Pick<Dom0SizeInput, 'hostMemoryKiB' | 'meminf
   return rules
 }
 
+/** The sizing inputs read off a host: every command that recommends a boot size uses these. */
+export function dom0SizeInputOf(state: Pick<HostState, 'xen' | 'meminfo'>, floor: FloorResult | null): Dom0SizeInput {
+  return {hostMemoryKiB: state.xen.info ? state.xen.info.totalMemoryMiB * 1024 : undefined, floor, meminfo: state.meminfo, guests: countGuests(state)}
+}
+
 export function recommendDom0Size(input: Dom0SizeInput): Dom0SizeRecommendation {
   const notes: string[] = []
   const guests = input.guests

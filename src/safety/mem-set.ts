@@ -10,6 +10,7 @@ import type {ExplanationLine} from './explanation.js'
 import {memSetArgv} from '../xen/toolstack.js'
 import {computeDom0Floor, LIBXL_MIN_DOM0_KiB, type FloorResult, type HeadroomOption} from './floor.js'
 import {evaluateDom0Target, type Dom0Verdict} from './verdict.js'
+import {dom0SizeInputOf, recommendDom0Size} from './dom0-size.js'
 
 /**
  * The whole preflight of `memguard mem-set <domain> <size>`, for any domain: pure policy on a
@@ -379,7 +380,8 @@ export function preflightMemSet(state: HostState, request: MemSetRequest): MemSe
       alternatives.push(`keep the critical services out of the OOM killer's reach: memguard protect --apply --persist${whose === 'guest' ? ` --host ${request.guest?.target}` : ''}   (this does not make the shrink safe)`)
     }
     if (isDom0) {
-      const mib = Math.ceil(Math.max(f.floorKiB, f.warnLevelKiB) / 1024)
+      // The size `memguard dom0-mem` itself recommends, so the two commands never disagree.
+      const mib = Math.ceil(recommendDom0Size(dom0SizeInputOf(state, f)).kib / 1024)
       alternatives.push(`fix dom0's size at boot instead of ballooning it: memguard dom0-mem ${mib}M   (dom0_mem=${mib}M,max:${mib}M, autoballoon off; takes effect after a reboot)`)
     }
     alternatives.push(`make room first: stop or move what uses ${isDom0 ? 'dom0' : domain.name}'s memory (the largest are the first victims above), then preflight again`)

@@ -1,8 +1,9 @@
-import {formatKiB, formatKiBExact, toXlSizeArg} from '../lib/size.js'
+import {formatKiB, toXlSizeArg} from '../lib/size.js'
 import {classifyCritical, isProtected, type CriticalClass} from '../linux/critical-services.js'
 import {indexByPid, programName, type ProcessInfo} from '../linux/processes.js'
 import {describeRollback} from '../ops/rollback.js'
 import type {HostState} from '../state/host-state.js'
+import {dom0SizeInputOf, recommendDom0Size} from './dom0-size.js'
 import {computeDom0Floor, type FloorResult, type HeadroomOption} from './floor.js'
 import {buildOomModel, rankCandidates, type OomModel, type OomModelKind} from './oom-model.js'
 import {unprotectedCriticalWarning} from './oom-ranking.js'
@@ -118,7 +119,8 @@ function warnXen(state: HostState, floor: FloorResult | null, warnings: StatusWa
       id: 'no-dom0-mem',
       severity: 'critical',
       message: `dom0_mem is not on the Xen command line (${xen.commandLine.source}): dom0 starts with nearly all host memory and is sized by ballooning – the setting behind the netback "memory squeeze" and the shrink-into-OOM incident`,
-      advice: floor ? `fix dom0's size at boot: memguard dom0-mem ${formatKiBExact(Math.max(floor.floorKiB, floor.warnLevelKiB)).replace(' MiB', 'M')}` : 'fix dom0\'s size at boot: memguard dom0-mem',
+      // The size `memguard dom0-mem` itself recommends, so the two commands never disagree.
+      advice: floor ? `fix dom0's size at boot: memguard dom0-mem ${Math.ceil(recommendDom0Size(dom0SizeInputOf(state, floor)).kib / 1024)}M` : 'fix dom0\'s size at boot: memguard dom0-mem',
     })
   }
   // 'absent' is already the no-dom0-mem warning above.

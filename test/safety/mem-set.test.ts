@@ -104,7 +104,7 @@ describe('preflightMemSet on the real Xen 4.17 lab (xenlab)', () => {
     expect(p.verdict?.criticalVictims.map((v) => v.service)).toEqual(expect.arrayContaining(['cron', 'xenconsoled']))
     expect(p.alternatives.join('\n')).toMatch(/memguard mem-set 0 347m/)
     expect(p.alternatives.join('\n')).toMatch(/memguard protect --apply --persist/)
-    expect(p.alternatives.join('\n')).toMatch(/memguard dom0-mem 435M/)
+    expect(p.alternatives.join('\n')).toMatch(/memguard dom0-mem 1024M /)
   })
 
   it('refuses 127m as a hard limit: below libxl\'s dom0 minimum, and --force cannot override it', () => {
