@@ -3,29 +3,38 @@ import {MemguardError} from '../lib/errors.js'
 import {ExitCode, type ExitCodeValue} from '../lib/exit-codes.js'
 import type {Host} from '../host/host.js'
 
-/** Flags every command that reads a host accepts. */
-export const hostFlags = {
-  root: Flags.directory({
-    description: 'Read (and, for commands that change a host, write) /proc, /sys, /etc, /boot, /run, /var/log under DIR instead of /.',
-    helpValue: 'DIR',
-    exclusive: ['snapshot', 'host', 'inventory'],
-  }),
-  snapshot: Flags.directory({
-    description: 'Read a host captured by `memguard snapshot` instead of this machine. Read-only: changes become dry runs.',
-    helpValue: 'DIR',
-    exclusive: ['root', 'host', 'inventory'],
-  }),
-  host: Flags.string({
-    description:
-      'Work on this host over ssh instead of this machine (agentless: the host needs only sshd and a POSIX sh). Honours ~/.ssh/config, ssh-agent and ProxyJump; never prompts. Commands with fleet support take it several times.',
-    helpValue: '[USER@]HOST[:PORT]',
-    multiple: true,
-    exclusive: ['root', 'snapshot'],
-  }),
+/**
+ * --root, --snapshot and --host, each exclusive of the others and of `alsoExclusive`: a flag named
+ * in an exclusive list must exist on the command, or oclif's usage line shows an empty alternative.
+ */
+function hostFlagsExclusiveOf(alsoExclusive: string[]) {
+  return {
+    root: Flags.directory({
+      description: 'Read (and, for commands that change a host, write) /proc, /sys, /etc, /boot, /run, /var/log under DIR instead of /.',
+      helpValue: 'DIR',
+      exclusive: ['snapshot', 'host', ...alsoExclusive],
+    }),
+    snapshot: Flags.directory({
+      description: 'Read a host captured by `memguard snapshot` instead of this machine. Read-only: changes become dry runs.',
+      helpValue: 'DIR',
+      exclusive: ['root', 'host', ...alsoExclusive],
+    }),
+    host: Flags.string({
+      description:
+        'Work on this host over ssh instead of this machine (agentless: the host needs only sshd and a POSIX sh). Honours ~/.ssh/config, ssh-agent and ProxyJump; never prompts. Commands with fleet support take it several times.',
+      helpValue: '[USER@]HOST[:PORT]',
+      multiple: true,
+      exclusive: ['root', 'snapshot'],
+    }),
+  }
 }
 
-/** Flags of commands that can work on many hosts at once (opt in next to hostFlags). */
+/** Flags every command that reads a host accepts. */
+export const hostFlags = hostFlagsExclusiveOf([])
+
+/** Flags of commands that can work on many hosts at once: the host flags, --inventory and --parallel. */
 export const fleetFlags = {
+  ...hostFlagsExclusiveOf(['inventory']),
   inventory: Flags.file({
     description: 'Work on every host of this Ansible inventory (INI or YAML: groups, children, ansible_host/ansible_user/ansible_port).',
     helpValue: 'FILE',

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {MemguardCommand, fleetFlags, hostFlags} from '../cli/base-command.js'
+import {MemguardCommand, fleetFlags} from '../cli/base-command.js'
 import {safetyFlags} from '../cli/common-flags.js'
 import {ExitCode} from '../lib/exit-codes.js'
 import type {Host} from '../host/host.js'
@@ -19,7 +19,6 @@ Works on a non-Xen machine too: the Xen part says so and the Linux part is shown
     '<%= config.bin %> status --inventory hosts.ini --parallel 4 --json',
   ]
   static override flags = {
-    ...hostFlags,
     ...fleetFlags,
     ...safetyFlags,
     top: Flags.integer({description: 'How many of the largest processes to list.', default: 10, min: 1}),

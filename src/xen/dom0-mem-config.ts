@@ -296,7 +296,7 @@ export function planDom0MemConfig(input: Dom0MemConfigInput): Dom0MemConfigPlan 
   const bootFiles = planned.filter((f) => f.role === 'bootloader' && !f.sameAs)
   if (runningTokens && runningTokens.length > 0 && bootFiles.length > 0 && !bootFiles.some((f) => f.before !== null && setsDom0Mem(f.kind, f.before))) {
     notes.push(
-      `the running Xen booted with ${runningTokens.join(' ')} (${facts.runningCmdline?.source}), but none of the files read sets dom0_mem: it comes from somewhere memguard did not read (a file missing from this snapshot, a hand-edited grub.cfg, PXE or a boot script). Remove it there, or Xen will see two dom0_mem options and the later one wins`,
+      `the running Xen booted with ${runningTokens.join(' ')} (${facts.runningCmdline?.source}), but none of the files read sets dom0_mem: it comes from somewhere memguard did not read (a boot file it does not know, one a snapshot did not capture, a hand-edited grub.cfg, PXE or a boot script). Remove it there, or Xen will see two dom0_mem options and the later one wins`,
     )
   }
 
