@@ -206,6 +206,13 @@ function ballooningCheck(state: HostState, lint: LintResult | null, sources: rea
     const value = xlConfAutoballoon(sources)
     if (value !== 'off' && value !== '0') return check('ballooning', 'warning', 'autoballoon on', `xl.conf autoballoon is ${value === undefined ? 'unset ("auto")' : JSON.stringify(value)} and xl sees no dom0_mem on the Xen command line: xl balloons dom0 down to start guests`, 'memguard dom0-mem sets dom0_mem and autoballoon="off"')
   }
+  if (xen.toolstack === 'xl') {
+    const value = xlConfAutoballoon(sources)
+    if (value !== 'off' && value !== '0') {
+      // Off in effect, but only while the command line keeps a dom0_mem xl recognises.
+      return check('ballooning', 'ok', 'autoballoon off ("auto")', `xl.conf leaves autoballoon ${value === undefined ? 'unset (or commented out): "auto"' : `at ${JSON.stringify(value)}`}, which stays off because xl sees dom0_mem on the Xen command line; memguard dom0-mem writes autoballoon="off" so it does not depend on that`)
+    }
+  }
   return check('ballooning', 'ok', xen.toolstack === 'xm' ? 'xend ballooning off' : 'autoballoon off', `${xen.toolstack === 'xm' ? 'xend-config.sxp' : 'xl.conf'} does not let the toolstack balloon dom0 down`)
 }
 

@@ -85,6 +85,18 @@ describe('doctor checks', () => {
   })
 })
 
+describe('doctor ballooning check', () => {
+  it('says "auto" when xl.conf leaves autoballoon commented out and only dom0_mem keeps it off (the lab)', async () => {
+    const ballooning = (await doctorOn('xenlab')).checks.find((c) => c.id === 'ballooning')
+    expect(ballooning).toMatchObject({status: 'ok', summary: 'autoballoon off ("auto")'})
+    expect(ballooning?.detail).toMatch(/unset \(or commented out\): "auto", which stays off because xl sees dom0_mem/)
+  })
+
+  it('says plainly off when xl.conf sets autoballoon="off"', async () => {
+    expect((await doctorOn('healthy-xl')).checks.find((c) => c.id === 'ballooning')).toMatchObject({status: 'ok', summary: 'autoballoon off'})
+  })
+})
+
 describe('doctor nagios output', () => {
   it('prints one status line with the worst summaries first and perfdata in MB', async () => {
     const [head] = renderDoctorNagios(await doctorOn('seed-incident')).split('\n')
