@@ -23,7 +23,7 @@ Exit codes: 0 confirmed · 1 nothing was pending (the rollback may already have 
     const host = await this.openHost(flags)
     if (host.readOnly) throw new MemguardError(`${host.label} is read-only: there is nothing to confirm on a snapshot`, {exitCode: ExitCode.usage})
     const result = await confirmChange(host, {command: commandLine(['memguard', 'confirm', ...this.argv]), user: await currentUser(), auditLogPath: flags['audit-log']})
-    if (!this.jsonEnabled()) this.log(renderConfirmText(result, await this.chalk()))
+    if (!this.jsonEnabled()) this.log(renderConfirmText(result, await this.chalk(), host.label))
     this.setExitCode(result.exitCode)
     return {schemaVersion: 1, host: host.label, ...result}
   }

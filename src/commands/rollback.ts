@@ -32,7 +32,7 @@ Exit codes: 0 restored · 1 nothing pending, or the restore failed · 4 restored
     const host = await this.openHost(flags)
     if (host.readOnly) throw new MemguardError(`${host.label} is read-only: there is nothing to roll back on a snapshot`, {exitCode: ExitCode.usage})
     const result = await rollbackNow(host, {command: commandLine(['memguard', 'rollback', ...this.argv]), user: await currentUser(), auditLogPath: flags['audit-log'], toolstackTimeoutMs, waitTimeoutMs})
-    if (!this.jsonEnabled()) this.log(renderRollbackText(result, await this.chalk()))
+    if (!this.jsonEnabled()) this.log(renderRollbackText(result, await this.chalk(), host.label))
     this.setExitCode(result.exitCode)
     return {schemaVersion: 1, host: host.label, ...result}
   }

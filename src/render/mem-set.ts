@@ -267,15 +267,15 @@ export function progressLine(sample: WatchSample, subject: WatchSubject): string
   return parts.join('  ·  ')
 }
 
-export function renderConfirmText(r: ConfirmResult, c: ChalkInstance): string {
-  const out = [`${r.exitCode === 0 ? c.green('✓') : c.yellow('!')} ${r.summary}`]
+export function renderConfirmText(r: ConfirmResult, c: ChalkInstance, hostLabel: string): string {
+  const out = [`${c.bold('memguard confirm')} — ${hostLabel}`, `${r.exitCode === 0 ? c.green('✓') : c.yellow('!')} ${r.summary}`]
   for (const l of r.reverterLog) out.push(c.dim(`    ${l}`))
   for (const w of r.auditWarnings) out.push(`  ${c.yellow('!')} ${w}`)
   return out.join('\n')
 }
 
-export function renderRollbackText(r: RollbackNowResult, c: ChalkInstance): string {
-  const out: string[] = []
+export function renderRollbackText(r: RollbackNowResult, c: ChalkInstance, hostLabel: string): string {
+  const out: string[] = [`${c.bold('memguard rollback')} — ${hostLabel}`]
   if (r.restore) {
     const rs = r.restore
     if (rs.balloon) out.push(`  ${rs.balloon.ok ? c.green('✓') : c.red('✗')} balloon: wrote ${rs.balloon.text} to ${rs.balloon.path}${rs.balloon.error ? ` (${rs.balloon.error})` : ''}`)
