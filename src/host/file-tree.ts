@@ -105,8 +105,11 @@ function readOrNull(path: string): string | null {
     return null
   }
   try {
-    // A short read is the end: /proc's seq files and cmdline fill the buffer as far as they can,
-    // and procps's ps stops the same way, saving a second read() per file (10,000 per scan).
+    // A short read is the end for the files read here – the per-process status, stat, cmdline and
+    // oom_* files (one seq record, or filled as far as the buffer goes) and regular files under a
+    // --root or snapshot – and procps's ps stops the same way, saving a second read() per file
+    // (10,000 per scan). Not for multi-record seq files (/proc/swaps, /proc/vmstat, maps): a read
+    // of those stops at a page. Do not use this reader for them.
     const n = readSync(fd, sharedBuffer, 0, sharedBuffer.length, null)
     if (n < sharedBuffer.length) return sharedBuffer.toString('latin1', 0, n)
     return readFileSync(path, 'latin1') // 64 KiB or more (a huge cmdline): rare

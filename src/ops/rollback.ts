@@ -181,7 +181,11 @@ export function findRollbacks(file: (path: string) => string | null): FoundRollb
   const pending = parseRollbackState(file(ROLLBACK_STATE_PATH))
   if (pending) found.push({path: ROLLBACK_STATE_PATH, claimed: false, state: pending})
   const firing = parseRollbackState(file(ROLLBACK_FIRING_PATH))
-  if (firing) found.push({path: ROLLBACK_FIRING_PATH, claimed: true, state: firing})
+  if (firing) {
+    // Both files with the same change: the reverter renamed one to the other between the two reads.
+    if (pending?.token === firing.token) found.pop()
+    found.push({path: ROLLBACK_FIRING_PATH, claimed: true, state: firing})
+  }
   return found
 }
 
@@ -239,10 +243,31 @@ export function uncheckedRollbacks(found: readonly FoundRollback[], nowMs: numbe
   return found.map((f) => classifyRollback(f, {pid: f.state.reverterPid, running: null, detail: `reverter pid ${f.state.reverterPid ?? 'unknown'} was not checked`}, nowMs))
 }
 
-/** Ask the host about the reverter of each found state (one probe each; nothing when none was found). */
+/**
+ * Ask the host about the reverter of each found state (one probe each; nothing when none was found).
+ * The states were read before the probe: a reverter that finished its restore (it removes the state,
+ * then exits), or exited on a confirm, in between must not read as orphaned or interrupted. So a
+ * state whose reverter is not running is read again (one more read, only then): gone or replaced,
+ * it is dropped; given a reverter pid meanwhile (armRollback writes it just after the start), that
+ * reverter is asked.
+ */
 export async function checkRollbacks(host: Host, found: readonly FoundRollback[], nowMs = Date.now()): Promise<RollbackFinding[]> {
   const findings: RollbackFinding[] = []
-  for (const f of found) findings.push(classifyRollback({path: f.path, claimed: f.claimed, state: f.state}, await checkReverter(host, f.state), nowMs))
+  for (const f of found) {
+    let state = f.state
+    let reverter = await checkReverter(host, state)
+    // Unreadable now (a dropped connection): judged on the first read, as before.
+    const again = reverter.running === false ? await host.readFile(f.path).catch(() => undefined) : undefined
+    if (again !== undefined) {
+      const now = parseRollbackState(again)
+      if (now?.token !== state.token) continue
+      if (now.reverterPid !== state.reverterPid) {
+        state = now
+        reverter = await checkReverter(host, state)
+      }
+    }
+    findings.push(classifyRollback({path: f.path, claimed: f.claimed, state}, reverter, nowMs))
+  }
   return findings
 }
 

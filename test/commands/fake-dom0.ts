@@ -10,7 +10,7 @@ import {EXAMPLE_HOSTS} from '../helpers/cli.js'
 
 export const SYSFS = 'sys/devices/system/xen_memory/xen_memory0'
 
-export type FakeMode = 'converge' | 'stall' | 'hang' | 'static-max' | 'gradual' | 'collapse' | 'oom'
+export type FakeMode = 'converge' | 'stall' | 'hang' | 'hang-next' | 'static-max' | 'gradual' | 'collapse' | 'oom'
 
 interface ManifestCommand {
   id: string

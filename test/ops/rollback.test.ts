@@ -1,7 +1,8 @@
-import {cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, statSync} from 'node:fs'
+import {cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import type {ProcessProbe} from '../../src/host/host.js'
 import {LocalHost} from '../../src/host/local.js'
 import {hasCapSysResource, processGone, sleep, waitFor} from '../helpers/process.js'
 import {SnapshotHost} from '../../src/host/snapshot.js'
@@ -12,6 +13,7 @@ import {
   checkRollbacks,
   classifyRollback,
   describeRollback,
+  findRollbacks,
   isReverterArgv,
   readRollbacks,
   readRollbackState,
@@ -63,8 +65,8 @@ describe('the dead-man reverter', () => {
     const state = await armRollback(host, {domain: {id: 0, name: 'Domain-0'}, previousKiB: 1572864, newKiB: 1048576, balloon: 'sysfs', toolstack: 'xl', confirmWithinMs: 1500})
     expect(state.reverterPid).toBeGreaterThan(0)
     expect(statSync(join(root, 'run/memguard')).mode & 0o777).toBe(0o700)
-    // The reverter protects itself from the OOM killer – where the kernel lets it.
-    await sleep(300)
+    // The reverter protects itself from the OOM killer – where the kernel lets it – and then logs it.
+    expect(await waitFor(() => existsSync(join(root, REVERTER_LOG)) && /protected: |could not protect itself/.test(readFileSync(join(root, REVERTER_LOG), 'utf8')), 10_000)).toBe(true)
     if (hasCapSysResource()) expect(readFileSync(`/proc/${state.reverterPid}/oom_score_adj`, 'utf8').trim()).toBe('-1000')
     else console.warn('skipping the oom_score_adj -1000 check: this process lacks CAP_SYS_RESOURCE, so the kernel refuses any negative oom_score_adj')
     // The state file is renamed to .firing before the restore starts; the last log line is the end.
@@ -220,6 +222,62 @@ describe('how a found rollback stands', () => {
     expect(classifyRollback(pending, unknown, after).condition).toBe('unknown')
     expect(describeRollback(classifyRollback(pending, running, after)).message).toMatch(/overdue: its deadline .* \(60 s ago\) has passed and reverter pid 4242 is still running/)
     expect(describeRollback(classifyRollback(pending, gone, after)).message).toMatch(/deadline .* \(60 s ago\), not ever/)
+  })
+
+  /** A host whose probe answers `answer`, after `meanwhile` ran (what the reverter or another memguard did in between). */
+  class ProbedHost extends LocalHost {
+    constructor(root: string, private readonly answer: (pid: number) => ProcessProbe, private readonly meanwhile: () => void = () => undefined) {
+      super(root)
+    }
+
+    override async probeProcess(pid: number): Promise<ProcessProbe> {
+      this.meanwhile()
+      return this.answer(pid)
+    }
+  }
+
+  it('drops a claimed rollback whose reverter finished its restore between the read and the probe, rather than call it interrupted', async () => {
+    const root = dom0Root(1572864)
+    writeState(root, ROLLBACK_FIRING_PATH, stateWith({reverterPid: 4242}))
+    // The reverter's last steps: remove the .firing state, then exit.
+    const host = new ProbedHost(root, () => ({status: 'gone'}), () => rmSync(join(root, ROLLBACK_FIRING_PATH), {force: true}))
+    const found = await readRollbacks(host)
+    expect(found).toHaveLength(1)
+    expect(await checkRollbacks(host, found)).toEqual([])
+  })
+
+  it('drops a pending rollback confirmed elsewhere between the read and the probe, rather than call it orphaned', async () => {
+    const root = dom0Root(1048576)
+    writeState(root, ROLLBACK_STATE_PATH, stateWith({reverterPid: 4242}))
+    const host = new ProbedHost(root, () => ({status: 'gone'}), () => rmSync(join(root, ROLLBACK_STATE_PATH), {force: true}))
+    expect(await checkRollbacks(host, await readRollbacks(host))).toEqual([])
+  })
+
+  it('asks the reverter armRollback recorded after the read (the arming window), rather than call the state orphaned', async () => {
+    const root = dom0Root(1048576)
+    const armed = stateWith({reverterPid: 4243})
+    writeState(root, ROLLBACK_STATE_PATH, {...armed, reverterPid: null})
+    const reverterArgv = ['/bin/sh', '/run/memguard/memguard-reverter', '/run/memguard/rollback.json', String(armed.deadlineEpoch), '0', '1572864', 'sysfs', 'xl', '/var/log/memguard/reverter.log', armed.token]
+    const host = new ProbedHost(root, (pid) => (pid === 4243 ? {status: 'alive', argv: reverterArgv} : {status: 'gone'}))
+    const found = await readRollbacks(host)
+    writeState(root, ROLLBACK_STATE_PATH, armed) // armRollback's second write, after the spawn
+    expect(await checkRollbacks(host, found)).toEqual([expect.objectContaining({condition: 'armed', state: expect.objectContaining({reverterPid: 4243}), reverter: expect.objectContaining({pid: 4243, running: true})})])
+  })
+
+  it('still says orphaned when the state is there on the second look', async () => {
+    const root = dom0Root(1048576)
+    writeState(root, ROLLBACK_STATE_PATH, stateWith({reverterPid: 4242}))
+    const host = new ProbedHost(root, () => ({status: 'gone'}))
+    expect(await checkRollbacks(host, await readRollbacks(host))).toEqual([expect.objectContaining({condition: 'orphaned', reverter: expect.objectContaining({pid: 4242, running: false})})])
+  })
+
+  it('counts one change once when its state was read just as the reverter renamed it to .firing', () => {
+    const state = stateWith({reverterPid: 4242})
+    const text = JSON.stringify(state)
+    expect(findRollbacks(() => text)).toEqual([{path: ROLLBACK_FIRING_PATH, claimed: true, state}])
+    // Two different changes are both kept: an older one left half restored behind a newer pending one.
+    const older = JSON.stringify(stateWith({token: 'mg-ffffffffffff'}))
+    expect(findRollbacks((path) => (path === ROLLBACK_FIRING_PATH ? older : text)).map((f) => f.path)).toEqual([ROLLBACK_STATE_PATH, ROLLBACK_FIRING_PATH])
   })
 
   it('recognises the reverter by its script name and change token in argv', () => {
