@@ -212,7 +212,10 @@ function shownArgv(argv: readonly string[]): string {
 /** Does the reverter of this state still run? Asks the host's live processes (never a --root tree's /proc). */
 export async function checkReverter(host: Host, state: RollbackState): Promise<ReverterCheck> {
   const pid = state.reverterPid
-  if (pid === null) return {pid, running: false, detail: 'the state records no reverter pid (memguard stopped before it had started the reverter)'}
+  // armRollback writes the state, starts the reverter, then records its pid (the reverter exits if it
+  // finds no state): a state without a pid means memguard stopped in between, so a reverter may well
+  // be running and fire at the deadline. Unknown, not orphaned: nothing says it is gone.
+  if (pid === null) return {pid, running: null, detail: 'the state records no reverter pid: memguard stopped while arming, so a reverter may or may not be running'}
   if (!isProbeablePid(pid)) return {pid, running: false, detail: `the state records an impossible reverter pid ${pid}`}
   let probe: ProcessProbe
   try {
@@ -222,7 +225,8 @@ export async function checkReverter(host: Host, state: RollbackState): Promise<R
   }
   if (probe.status === 'unknown') return {pid, running: null, detail: `whether reverter pid ${pid} still runs cannot be told: ${probe.reason}`}
   if (probe.status === 'gone') return {pid, running: false, detail: `reverter pid ${pid} is not running`}
-  if (probe.argv === null) return {pid, running: false, detail: `pid ${pid} exists but its /proc/${pid}/cmdline cannot be read, so it cannot be told from a process that reused the reverter's pid: taken as gone`}
+  // hidepid=1/2 for a non-root user, or a busybox od without -t: alive, but whose it is cannot be told.
+  if (probe.argv === null) return {pid, running: null, detail: `pid ${pid} is alive but its /proc/${pid}/cmdline cannot be read (hidepid, or not root?), so whether it is the reverter cannot be told`}
   if (probe.argv.length === 0) return {pid, running: false, detail: `pid ${pid} has exited: its /proc/${pid}/cmdline is empty (a zombie not yet reaped, or a kernel thread that took the pid)`}
   if (isReverterArgv(probe.argv, state.token)) return {pid, running: true, detail: `reverter pid ${pid} is running (its /proc/${pid}/cmdline names ${REVERTER_NAME} and change ${state.token})`}
   return {pid, running: false, detail: `pid ${pid} now runs ${shownArgv(probe.argv)}, not the reverter of change ${state.token}: the reverter is gone and its pid was reused`}
@@ -257,7 +261,7 @@ export async function checkRollbacks(host: Host, found: readonly FoundRollback[]
     let state = f.state
     let reverter = await checkReverter(host, state)
     // Unreadable now (a dropped connection): judged on the first read, as before.
-    const again = reverter.running === false ? await host.readFile(f.path).catch(() => undefined) : undefined
+    const again = reverter.running === false || state.reverterPid === null ? await host.readFile(f.path).catch(() => undefined) : undefined
     if (again !== undefined) {
       const now = parseRollbackState(again)
       if (now?.token !== state.token) continue

@@ -164,9 +164,10 @@ describe('how a found rollback stands', () => {
     const [finding] = await checkRollbacks(host, await readRollbacks(host))
     expect(finding).toMatchObject({condition: 'orphaned', reverter: {pid: process.pid, running: false}})
     expect(finding?.reverter.detail).toMatch(new RegExp(`pid ${process.pid} now runs \`.*node.*\`, not the reverter of change mg-0123456789ab: the reverter is gone and its pid was reused`))
-    // A state without any reverter pid (memguard stopped while arming) is orphaned too.
+    // A state without any reverter pid (memguard stopped while arming, after starting the reverter
+    // or not) is unknown: nothing says the reverter is gone.
     writeState(root, ROLLBACK_STATE_PATH, stateWith({reverterPid: null}))
-    expect((await checkRollbacks(host, await readRollbacks(host)))[0]).toMatchObject({condition: 'orphaned', reverter: {running: false, detail: expect.stringMatching(/no reverter pid/)}})
+    expect((await checkRollbacks(host, await readRollbacks(host)))[0]).toMatchObject({condition: 'unknown', reverter: {running: null, detail: expect.stringMatching(/no reverter pid: memguard stopped while arming/)}})
   })
 
   it('is interrupted when the reverter dies mid-restore, and `rollback` finishes the restore', async () => {
@@ -262,6 +263,13 @@ describe('how a found rollback stands', () => {
     const found = await readRollbacks(host)
     writeState(root, ROLLBACK_STATE_PATH, armed) // armRollback's second write, after the spawn
     expect(await checkRollbacks(host, found)).toEqual([expect.objectContaining({condition: 'armed', state: expect.objectContaining({reverterPid: 4243}), reverter: expect.objectContaining({pid: 4243, running: true})})])
+  })
+
+  it('cannot tell, rather than call orphaned, a live pid whose command line cannot be read (hidepid)', async () => {
+    const root = dom0Root(1048576)
+    writeState(root, ROLLBACK_STATE_PATH, stateWith({reverterPid: 4242}))
+    const host = new ProbedHost(root, () => ({status: 'alive', argv: null}))
+    expect(await checkRollbacks(host, await readRollbacks(host))).toEqual([expect.objectContaining({condition: 'unknown', reverter: expect.objectContaining({pid: 4242, running: null, detail: expect.stringMatching(/alive but its \/proc\/4242\/cmdline cannot be read/)})})])
   })
 
   it('still says orphaned when the state is there on the second look', async () => {
