@@ -49,6 +49,12 @@ done
 # Claim the change before touching anything: rename is atomic, so either this claim or
 # \`memguard confirm\` (which removes the file) wins, never both.
 if ! mv "$R$state" "$R$state.firing" 2>/dev/null; then say "cancelled at the deadline: state file removed (memguard confirm or rollback)"; exit 0; fi
+# A confirm and a new change could both have landed since the last check: then the claimed file is
+# the new change's. Give it back (its own reverter owns it) and leave.
+if ! grep -q "$token" "$R$state.firing" 2>/dev/null; then
+  mv "$R$state.firing" "$R$state" 2>/dev/null
+  say "superseded at the deadline by another change; exiting"; exit 0
+fi
 say "deadline reached without confirmation: restoring domain $domid to $prev_kib KiB"
 case "$balloon" in
   sysfs)
