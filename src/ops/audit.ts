@@ -122,28 +122,44 @@ export function auditErrorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
+/** Where an audit entry ended up, and what went wrong on the way. */
+export interface AuditRecord {
+  path: string
+  /** The audit log's path and/or "syslog": only where the entry was really written. */
+  recordedIn: string[]
+  warnings: string[]
+}
+
 /**
  * Append to the audit log (O_APPEND, so concurrent runs never lose each other's lines) and send a
  * one-line summary to syslog through `logger` when the host has it. Auditing never fails the
  * change itself; problems are returned as warnings.
  */
-export async function appendAudit(host: Host, entry: AuditEntry, path = DEFAULT_AUDIT_LOG): Promise<string[]> {
+export async function recordAudit(host: Host, entry: AuditEntry, path = DEFAULT_AUDIT_LOG): Promise<AuditRecord> {
   const warnings: string[] = []
+  const recordedIn: string[] = []
   const line = `${JSON.stringify(entry)}\n`
   try {
     await host.appendFile(path, line, {mode: 0o640})
+    recordedIn.push(path)
   } catch (error) {
     warnings.push(`could not write the audit log ${path}: ${(error as Error).message}`)
   }
   const summary = `${entry.action}: ${entry.command} (${auditSubject(entry)}, by ${entry.user}${entry.reason ? `, reason: ${entry.reason}` : ''})`
   try {
     const logged = await host.run({id: 'logger', argv: ['logger', '-t', 'memguard', '-p', 'auth.notice', summary], timeoutMs: 5000})
-    if (logged.exitCode !== 0 && !logged.notFound) warnings.push(`logger failed: ${logged.stderr.trim()}`)
+    if (logged.exitCode === 0) recordedIn.push('syslog')
+    else if (!logged.notFound) warnings.push(`logger failed: ${logged.stderr.trim()}`)
   } catch (error) {
     // A connection that dropped mid-change: the change's own error is the one to report.
     warnings.push(`could not run logger: ${auditErrorText(error)}`)
   }
-  return warnings
+  return {path, recordedIn, warnings}
+}
+
+/** recordAudit, for callers that only show the warnings. */
+export async function appendAudit(host: Host, entry: AuditEntry, path = DEFAULT_AUDIT_LOG): Promise<string[]> {
+  return (await recordAudit(host, entry, path)).warnings
 }
 
 /** What the syslog summary names: the domain, the protection, the dom0_mem value. */

@@ -18,7 +18,7 @@ import {
   type PlannedFile,
   type Toolstack,
 } from '../xen/dom0-mem-config.js'
-import {appendAudit, auditErrorText, type ChangeContext, type Dom0MemAuditEntry} from './audit.js'
+import {auditErrorText, recordAudit, type AuditRecord, type ChangeContext, type Dom0MemAuditEntry} from './audit.js'
 import {staleLockNote, withHostLock} from './lock.js'
 
 /**
@@ -143,7 +143,7 @@ export interface Dom0MemApplyResult {
   /** A stale lock broken to take this one. */
   notes: string[]
   /** Where the change was recorded, and problems recording it; null when nothing was written. */
-  audit: {path: string; warnings: string[]} | null
+  audit: AuditRecord | null
 }
 
 /**
@@ -200,7 +200,7 @@ export async function applyDom0MemChange(host: Host, plan: Dom0MemPlan, context:
     } finally {
       if (error !== undefined || results.some((r) => r.action !== 'already')) {
         const entry = dom0MemAuditEntry(plan, results, context, error)
-        audit = {path: context.auditLogPath, warnings: await appendAudit(host, entry, context.auditLogPath)}
+        audit = await recordAudit(host, entry, context.auditLogPath)
       }
     }
     return {files: results, failed: anyFailed(results), notes, audit}

@@ -5,7 +5,7 @@ import {indexByPid, programName} from '../linux/processes.js'
 import {buildProtectPlan, type FileChange, type PlannedCommand, type ProtectOptions, type ProtectPlan} from '../safety/protect-plan.js'
 import {buildHostState, type HostState} from '../state/host-state.js'
 import {protectPlan, statusPlan} from '../state/plan.js'
-import {appendAudit, auditErrorText, type AuditCommandRun, type AuditFile, type AuditValue, type ChangeContext, type ProtectAuditEntry} from './audit.js'
+import {auditErrorText, recordAudit, type AuditRecord, type AuditCommandRun, type AuditFile, type AuditValue, type ChangeContext, type ProtectAuditEntry} from './audit.js'
 import {staleLockNote, withHostLock} from './lock.js'
 
 /**
@@ -114,7 +114,7 @@ export interface ProtectOutcome {
   notes: string[]
   failed: boolean
   /** Where the change was recorded, and problems recording it; null when nothing was changed. */
-  audit: {path: string; warnings: string[]} | null
+  audit: AuditRecord | null
 }
 
 export interface ExecuteFlags {
@@ -203,7 +203,7 @@ export async function executeProtectChange(host: Host, plan: ProtectPlan, flags:
     } finally {
       outcome.failed ||= error !== undefined || anyFailed(outcome)
       const entry = protectAuditEntry(plan, outcome, context, error)
-      outcome.audit = {path: context.auditLogPath, warnings: await appendAudit(host, entry, context.auditLogPath)}
+      outcome.audit = await recordAudit(host, entry, context.auditLogPath)
     }
   }, context.isLocalPidAlive)
 }

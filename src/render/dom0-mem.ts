@@ -1,5 +1,6 @@
 import type {ChalkInstance} from 'chalk'
 import {unifiedDiff} from '../lib/unified-diff.js'
+import {renderAuditRecord} from './audit.js'
 import {formatKiB, formatKiBExact} from '../lib/size.js'
 import type {Dom0MemApplyResult, Dom0MemPlan} from '../ops/dom0-mem.js'
 import type {PlannedFile} from '../xen/dom0-mem-config.js'
@@ -119,7 +120,7 @@ export function renderDom0MemText(plan: Dom0MemPlan, applied: Dom0MemApplyResult
       out.push(`  ${w.path}  ${what}${w.backupPath ? c.dim(`  backup: ${w.backupPath}`) : ''}${w.error ? `  ${w.error}` : ''}`)
     }
     for (const n of applied.notes) out.push(`  ${c.cyan('i')} ${n}`)
-    if (applied.audit) out.push(c.dim(`  recorded in ${applied.audit.path} and syslog`), ...applied.audit.warnings.map((w) => `  ${c.yellow('!')} ${w}`))
+    if (applied.audit) out.push(...renderAuditRecord(applied.audit, c))
   } else if (changed.length === 0) {
     out.push('', c.green('Nothing to change: every file already says this.'))
   } else if (plan.host.readOnly) {

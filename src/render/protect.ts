@@ -1,6 +1,7 @@
 import type {ChalkInstance} from 'chalk'
 import type {CommandRun, FileResult, KnobResult, ProtectOutcome} from '../ops/protect.js'
 import type {FileChange, ProtectPlan, RuntimeTarget} from '../safety/protect-plan.js'
+import {renderAuditRecord} from './audit.js'
 
 /**
  * `memguard protect` output: the plan (per process, per file, as diffs), then what was done.
@@ -154,7 +155,7 @@ function outcomeLines(plan: ProtectPlan, mode: ProtectMode, o: ProtectOutcome, c
   for (const n of o.notes) out.push(`  ${c.cyan('i')} ${n}`)
   if (!mode.apply && plan.runtime.some((t) => t.action === 'set')) out.push(`  ${c.cyan('i')} the running processes were not changed: --apply sets them now; the files take effect at each service's next start`)
   if (!mode.persist && plan.persist.files.some((f) => f.action !== 'unchanged')) out.push(`  ${c.cyan('i')} the values last until these processes restart; --persist makes them survive restarts and reboots`)
-  if (o.audit) out.push(c.dim(`  recorded in ${o.audit.path} and syslog`), ...o.audit.warnings.map((w) => `  ${c.yellow('!')} ${w}`))
+  if (o.audit) out.push(...renderAuditRecord(o.audit, c))
   if (o.failed) out.push('', c.red('Some changes did not take: see ✗ above.'))
   return out
 }

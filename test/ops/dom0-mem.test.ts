@@ -73,7 +73,7 @@ describe('applyDom0MemChange: under the host lock, with an audit line', () => {
     writeFileSync(join(root, 'etc/default/grub'), 'GRUB_CMDLINE_XEN="loglvl=all"\n')
     const result = await applyDom0MemChange(host, plan, change)
     expect(result.failed).toBe(true)
-    expect(result.audit).toEqual({path: '/var/log/memguard/audit.log', warnings: []})
+    expect(result.audit).toEqual({path: '/var/log/memguard/audit.log', recordedIn: ['/var/log/memguard/audit.log', 'syslog'], warnings: []})
     expect(auditLines(root)).toEqual([
       {
         time: expect.any(String),

@@ -188,7 +188,7 @@ describe('changing a host under the lock, with an audit line (executeProtectChan
     const o = await executeProtectChange(host, (await readProtectInputs(host)).plan, flags, change)
     expect(o.failed).toBe(false)
     expect(o.notes).toContain('broke a stale lock left by pid 4206649 on ' + hostname() + ' (memguard mem-set 0 1200m, 2026-11-26T01:00:00.000Z)')
-    expect(o.audit).toEqual({path: '/var/log/memguard/audit.log', warnings: []})
+    expect(o.audit).toEqual({path: '/var/log/memguard/audit.log', recordedIn: ['/var/log/memguard/audit.log', 'syslog'], warnings: []})
     expect(auditLines(root)).toHaveLength(1)
   })
 
