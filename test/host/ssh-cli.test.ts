@@ -75,11 +75,11 @@ describe.skipIf(skipReason !== null)('memguard --host, end to end against a real
   // protect and dom0-mem read in two dependent phases: a directory listing (unit dirs, grub.d,
   // EFI vendor dirs, the /proc/<pid>/cgroup of the services found) decides which files to read next.
   it.each([
-    ['oom', ['oom', '--json'], 1],
-    ['snapshot', ['snapshot', '--json', '-o', '<out>'], 1],
-    ['protect (plan)', ['protect', '--json'], 2],
-    ['dom0-mem (plan)', ['dom0-mem', '2048', '--json'], 2],
-  ] as const)('%s --host reads the host in %i ssh round trip(s)', async (_name, args, roundTrips) => {
+    ['oom', 1, ['oom', '--json']],
+    ['snapshot', 1, ['snapshot', '--json', '-o', '<out>']],
+    ['protect (plan)', 2, ['protect', '--json']],
+    ['dom0-mem (plan)', 2, ['dom0-mem', '2048', '--json']],
+  ] as const)('%s --host reads the host in %i ssh round trip(s)', async (_name, roundTrips, args) => {
     const out = join(mkdtempSync(join(tmpdir(), 'memguard-ssh-snap-')), 'snap')
     wrapper.reset()
     const result = await runCli([...args.map((a) => (a === '<out>' ? out : a)), '--host', 'mgtest'], {env: env()})
