@@ -161,7 +161,7 @@ describe('memguard protect under the host lock, with an audit line', () => {
     const {root} = debianTree()
     const {exitCode, stdout} = await protect(['--root', root, '--apply', '--persist', '--json'])
     expect(exitCode).toBe(0)
-    expect(JSON.parse(stdout).outcome.audit).toEqual({path: '/var/log/memguard/audit.log', warnings: []})
+    expect(JSON.parse(stdout).outcome.audit).toEqual({path: '/var/log/memguard/audit.log', recordedIn: ['/var/log/memguard/audit.log', 'syslog'], warnings: []})
     const [entry, ...more] = auditLines(root)
     expect(more).toEqual([])
     expect(entry).toMatchObject({kind: 'protect', action: 'applied'})
