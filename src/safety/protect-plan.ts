@@ -378,7 +378,10 @@ function planSystemd(targets: RuntimeTarget[], inv: ServiceInventory, notes: str
     const others = processesInUnit(inv, unit, byPid).filter((p) => !ts.some((t) => t.pid === p.pid))
     lines.push('#')
     if (scoreAdj !== null) {
-      lines.push(`# OOMScoreAdjust= is given to every process this unit starts, at its next start (memguard sets the running ones directly)${others.length ? `; it also runs ${[...new Set(others.map((p) => p.comm))].sort().join(', ')}` : ''}.`)
+      lines.push('# OOMScoreAdjust= is given to every process this unit starts, at its next start (memguard sets the running ones directly).')
+      // Which other processes run in the unit changes from minute to minute (cron jobs): said in
+      // the plan, never written into the file, or every run would find the file out of date.
+      if (others.length) notes.push(`${unit} also runs ${[...new Set(others.map((p) => p.comm))].sort().join(', ')} now: OOMScoreAdjust=${scoreAdj} reaches them too when the unit starts them again`)
     } else {
       lines.push('# No OOMScoreAdjust= on purpose: sshd would save it and restore it into every ssh session. The listener protects itself (OpenSSH >= 5.4p1).')
     }
@@ -394,7 +397,11 @@ function planSystemd(targets: RuntimeTarget[], inv: ServiceInventory, notes: str
       notes.push(`${choice.source} sets OOMScoreAdjust=${vendorAdj} for sshd: sshd restores it into every session, so every ssh login is unkillable. memguard does not override the vendor unit; consider an OOMScoreAdjust=0 drop-in`)
     }
     if (scoreAdj === null && !oomPolicy) continue
-    files.push(fileChange(path, 'systemd-drop-in', `systemd drop-in for ${unit}`, before, `${lines.join('\n')}\n`, 0o644, inv.files.has(path)))
+    const after = `${lines.join('\n')}\n`
+    // Same directives, other comments (an older memguard, or the unit found another way: doctor
+    // reads no cgroups): already persistent, left as it is.
+    const settled = before !== null && sameDirectives(before, after)
+    files.push(fileChange(path, 'systemd-drop-in', `systemd drop-in for ${unit}`, before, settled ? before : after, 0o644, inv.files.has(path)))
   }
 
   const commands: PlannedCommand[] = []
@@ -549,6 +556,19 @@ function planWatchdog(state: HostState, inv: ServiceInventory): BackstopPlan['wa
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** The non-comment, non-blank lines of a systemd file, trimmed: what systemd acts on. */
+function directiveLines(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#') && !l.startsWith(';'))
+    .join('\n')
+}
+
+function sameDirectives(a: string, b: string): boolean {
+  return directiveLines(a) === directiveLines(b)
+}
 
 function fileChange(path: string, kind: FileKind, purpose: string, before: string | null, after: string, mode: number, beforeKnown: boolean): FileChange {
   const action = before === null ? 'create' : before === after ? 'unchanged' : 'update'

@@ -55,6 +55,17 @@ describe('memguard protect', () => {
     expect(oom.order.find((o: {name: string}) => o.name === 'cron')).toMatchObject({oomScoreAdj: -100, protection: 'reduced'})
   })
 
+  it('is seen as persistent by doctor once --persist wrote the drop-ins (doctor reads no cgroups, and cron runs jobs meanwhile)', async () => {
+    const {root} = debianTree()
+    expect((await protect(['--root', root, '--apply', '--persist'])).exitCode).toBe(0)
+    const doctor = JSON.parse((await runCli(['doctor', '--json', '--root', root], {env})).stdout)
+    const services = doctor.checks.find((c: {id: string}) => c.id === 'critical-services')
+    expect(services.summary).not.toMatch(/not persistent/)
+    expect(services.detail).not.toMatch(/would write/)
+    // A second protect finds nothing to do either.
+    expect((await protect(['--root', root, '--persist'])).stdout).toMatch(/[Nn]othing to do/)
+  })
+
   it('installs the SysV hook on a RHEL5-like tree with --persist, diffs first', async () => {
     const {root} = rhel5Tree()
     const {exitCode, stdout} = await protect(['--root', root, '--persist'])
