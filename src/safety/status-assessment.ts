@@ -69,10 +69,7 @@ export function assessStatus(state: HostState, options: AssessOptions = {}): Sta
   const model = state.processes.length && meminfo
     ? buildOomModel(state.processes, {kernel: state.kernel, totalKiB: meminfo.memTotalKiB + meminfo.swapTotalKiB, uptimeSeconds: state.uptimeSeconds})
     : null
-  const rows = processRows(state, model)
-  const byMemory = [...rows].sort((a, b) => b.rssKiB + b.swapKiB - (a.rssKiB + a.swapKiB))
-  const topProcesses = byMemory.slice(0, options.top ?? 10)
-  const criticalServices = rows.filter((r) => r.critical?.critical)
+  const {topProcesses, criticalServices} = processRows(state, model, options.top ?? 10)
 
   warnXen(state, floor, warnings)
   warnProcesses(criticalServices, warnings)
@@ -80,28 +77,43 @@ export function assessStatus(state: HostState, options: AssessOptions = {}): Sta
   return {floor, floorBasis, oomModel: model?.kind ?? null, oomModelDescription: model?.description ?? null, topProcesses, criticalServices, warnings}
 }
 
-function processRows(state: HostState, model: OomModel | null): ProcessRow[] {
+/**
+ * The rows status shows: the top memory users and every critical service. Every process is
+ * classified (a critical service may use little memory), but the full row – command line joined,
+ * OOM rank – is built only for the ones shown: on a 2,000-process host that is ~20 of them.
+ */
+function processRows(state: HostState, model: OomModel | null, top: number): {topProcesses: ProcessRow[]; criticalServices: ProcessRow[]} {
   const {processes} = state
-  if (!processes.length) return []
+  if (!processes.length) return {topProcesses: [], criticalServices: []}
+  const lookup = indexByPid(processes)
+  const userProcesses = processes.filter((p) => !p.isKernelThread)
+  const critical = new Map<number, CriticalClass>()
+  for (const p of userProcesses) {
+    const c = classifyCritical(p, lookup)
+    if (c) critical.set(p.pid, c)
+  }
   const rank = new Map<number, number>()
   if (model) rankCandidates(model, model.candidatePids).forEach((c, i) => rank.set(c.process.pid, i + 1))
-  const lookup = indexByPid(processes)
-  return processes
-    .filter((p) => !p.isKernelThread)
-    .map((p: ProcessInfo) => ({
-      pid: p.pid,
-      name: p.comm,
-      command: p.cmdline.length ? p.cmdline.join(' ') : programName(p),
-      rssKiB: p.rssKiB,
-      swapKiB: p.swapKiB,
-      oomScore: p.oomScore,
-      oomScoreAdj: p.oomScoreAdj,
-      oomAdj: p.oomAdj,
-      oomRank: rank.get(p.pid) ?? null,
-      // init is never chosen by the OOM killer (oom_kill.c: is_global_init), whatever its adj.
-      protected: isProtected(p) || p.pid === 1,
-      critical: classifyCritical(p, lookup),
-    }))
+  const row = (p: ProcessInfo): ProcessRow => ({
+    pid: p.pid,
+    name: p.comm,
+    command: p.cmdline.length ? p.cmdline.join(' ') : programName(p),
+    rssKiB: p.rssKiB,
+    swapKiB: p.swapKiB,
+    oomScore: p.oomScore,
+    oomScoreAdj: p.oomScoreAdj,
+    oomAdj: p.oomAdj,
+    oomRank: rank.get(p.pid) ?? null,
+    // init is never chosen by the OOM killer (oom_kill.c: is_global_init), whatever its adj.
+    protected: isProtected(p) || p.pid === 1,
+    critical: critical.get(p.pid) ?? null,
+  })
+  // A stable sort keeps /proc order among equals, as the full-table sort did.
+  const byMemory = [...userProcesses].sort((a, b) => b.rssKiB + b.swapKiB - (a.rssKiB + a.swapKiB))
+  return {
+    topProcesses: byMemory.slice(0, top).map(row),
+    criticalServices: userProcesses.filter((p) => critical.get(p.pid)?.critical).map(row),
+  }
 }
 
 function warnXen(state: HostState, floor: FloorResult | null, warnings: StatusWarning[]): void {
