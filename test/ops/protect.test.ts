@@ -3,7 +3,7 @@ import {copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSy
 import {hostname, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeAll, describe, expect, it} from 'vitest'
-import {hasCapSysResource, sleep} from '../helpers/process.js'
+import {hasCapSysResource, waitFor} from '../helpers/process.js'
 import {LocalHost} from '../../src/host/local.js'
 import {HOOK_SCRIPT_PATH} from '../../src/linux/oom-hook-script.js'
 import {executeProtectChange, executeProtectPlan, readProtectInputs, setKernelValue} from '../../src/ops/protect.js'
@@ -266,7 +266,8 @@ describe('on real processes of this machine', () => {
   it('says the process exited when it is gone', async () => {
     const pid = await throwaway('mggoned')
     process.kill(pid, 'SIGKILL')
-    await sleep(200)
+    // Gone means reaped: a zombie still has its /proc entry.
+    expect(await waitFor(() => !existsSync(`/proc/${pid}`), 10_000)).toBe(true)
     const r = await setKernelValue(new LocalHost('/'), `/proc/${pid}/oom_score_adj`, 'mggoned', 0, -1000, 'process')
     expect(r.ok).toBe(false)
     expect(r.error).toMatch(/the process exited/)
