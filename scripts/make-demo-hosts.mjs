@@ -7,7 +7,7 @@
 //
 //   node scripts/make-demo-hosts.mjs [<out-dir>]      (default: examples/hosts of this repository)
 //
-// Plain Node ESM, no dependencies, deterministic: the same script always writes the same bytes
+// Plain Node ESM (esbuild only to read src/state/plan.ts), deterministic: the same script always writes the same bytes
 // (no clock, no randomness other than a fixed-seed PRNG for incidental numbers such as page-fault
 // counts). Only the two directories above are replaced. The output is committed; tests read the
 // committed copy.
@@ -19,31 +19,13 @@
 // is built from the process table plus the kernel's own share, oom_score is computed with each
 // kernel's own formula, and the generator refuses to write a host whose story does not add up
 // (see the `must` checks). What is assumed rather than sourced is listed in examples/hosts/README.md.
-import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {dirname, join, resolve} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {join, resolve} from 'node:path'
+import {checkPlanCommands, loadStatusPlan, REPO, writeSnapshot} from './lib/snapshot-writer.mjs'
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const outRoot = resolve(process.argv[2] ?? join(REPO, 'examples/hosts'))
-const packageVersion = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version
 
-// What memguard reads (src/state/plan.ts statusPlan(), in its order). test/host/example-hosts.test.ts
-// checks that every manifest accounts for every file and command of the real plan.
-const PLAN_FILES = [
-  '/proc/meminfo', '/proc/swaps', '/proc/cmdline', '/proc/sys/kernel/osrelease', '/proc/uptime', '/proc/sys/kernel/hostname',
-  '/proc/sys/vm/overcommit_memory', '/proc/sys/vm/overcommit_ratio', '/proc/sys/vm/overcommit_kbytes', '/proc/sys/vm/min_free_kbytes',
-  '/proc/sys/vm/panic_on_oom', '/proc/sys/vm/oom_kill_allocating_task', '/proc/sys/vm/oom_dump_tasks', '/proc/sys/vm/swappiness',
-  '/proc/sys/vm/watermark_scale_factor', '/proc/sys/vm/admin_reserve_kbytes', '/proc/sys/vm/user_reserve_kbytes',
-  '/proc/sys/kernel/panic', '/proc/sys/kernel/panic_on_oops',
-  '/etc/os-release', '/etc/redhat-release', '/etc/debian_version',
-  '/proc/xen/capabilities', '/sys/devices/system/xen_memory/xen_memory0/target_kb',
-  '/sys/devices/system/xen_memory/xen_memory0/info/current_kb', '/sys/devices/system/xen_memory/xen_memory0/info/low_kb',
-  '/sys/devices/system/xen_memory/xen_memory0/info/high_kb', '/proc/xen/balloon', '/sys/hypervisor/type',
-  '/etc/xen/xl.conf', '/etc/xen/xend-config.sxp', '/etc/default/grub', '/etc/default/grub.d/xen.cfg', '/etc/sysconfig/xen-kernel',
-  '/boot/grub/grub.conf', '/boot/grub/menu.lst', '/etc/grub.conf', '/boot/grub2/grub.cfg', '/boot/grub/grub.cfg', '/boot/efi/EFI/xen/xen.cfg',
-  '/boot/efi/EFI/debian/xen.cfg', '/boot/efi/EFI/centos/xen.cfg', '/etc/xensource-inventory', '/opt/xensource/libexec/xen-cmdline',
-  '/run/memguard/rollback.json', '/run/memguard/rollback.json.firing',
-]
+// What memguard reads: src/state/plan.ts statusPlan(), so the manifests' `missing` lists follow it.
+const PLAN = await loadStatusPlan()
 const XENSTORE_ARGV = ['xenstore-read', '/local/domain/0/memory/target', '/local/domain/0/memory/static-max']
 const PLAN_COMMANDS = [
   ['xl-info', ['xl', 'info']],
@@ -57,6 +39,7 @@ const PLAN_COMMANDS = [
   ['xenstore-dom0-memory', XENSTORE_ARGV],
   ['dmesg', ['dmesg']],
 ]
+checkPlanCommands('make-demo-hosts', PLAN_COMMANDS, PLAN)
 const SYSFS = '/sys/devices/system/xen_memory/xen_memory0'
 const PAGE_KiB = 4
 const MiB = 1024
@@ -101,52 +84,6 @@ function yajl(value, indent = '') {
     return `{\n${keys.map((k) => `${inner}${JSON.stringify(k)}: ${yajl(value[k], inner)}`).join(',\n')}\n${indent}}`
   }
   return JSON.stringify(value)
-}
-
-// ------------------------------------------------------------------------------ writing a host
-
-function writeHost(name, {manifest, files, commands, processes}) {
-  const dir = join(outRoot, name)
-  rmSync(dir, {recursive: true, force: true})
-  const put = (rel, text) => {
-    const path = join(dir, rel)
-    mkdirSync(dirname(path), {recursive: true})
-    writeFileSync(path, text, 'latin1')
-  }
-  for (const [path, text] of Object.entries(files)) {
-    must(path.startsWith('/'), `${name}: file path ${path} is not absolute`)
-    must(!/^\/proc\/\d+\//.test(path), `${name}: process files come from the process table, not ${path}`)
-    put(join('files', path), text)
-  }
-  for (const p of processes) {
-    for (const [file, text] of Object.entries(p.files)) put(`files/proc/${p.pid}/${file}`, text)
-  }
-  const manifestCommands = []
-  for (const [id, argvList] of PLAN_COMMANDS) {
-    const c = commands[id]
-    must(c !== undefined, `${name}: no entry for command ${id}`)
-    if (c.notFound) {
-      // How memguard's collector records a program the host lacks: no exit code, no output.
-      put(`commands/${id}.stdout`, '')
-      put(`commands/${id}.stderr`, '')
-      manifestCommands.push({id, argv: argvList, exitCode: null, notFound: true, timedOut: false})
-    } else {
-      put(`commands/${id}.stdout`, c.stdout)
-      put(`commands/${id}.stderr`, c.stderr ?? '')
-      manifestCommands.push({id, argv: argvList, exitCode: c.exitCode ?? 0, notFound: false, timedOut: false})
-    }
-  }
-  const missing = PLAN_FILES.filter((f) => !(f in files))
-  const full = {
-    schemaVersion: 1,
-    memguardVersion: packageVersion,
-    ...manifest,
-    commands: manifestCommands,
-    missing,
-    processCount: processes.length,
-  }
-  put('manifest.json', JSON.stringify(full, null, 2) + '\n')
-  console.log(`${name}: ${Object.keys(files).length} files, ${processes.length} processes, ${missing.length} plan files missing -> ${dir}`)
 }
 
 // =====================================================================================
@@ -1715,6 +1652,14 @@ XEN_OVERRIDE_GRUB_DEFAULT=1
 }
 
 for (const built of [buildSeedIncident(), buildHealthyXl()]) {
-  writeHost(built.name, built)
+  writeSnapshot({
+    outRoot,
+    ...built,
+    plan: PLAN,
+    planCommands: PLAN_COMMANDS,
+    // How memguard's collector records a program the host lacks: no exit code, no output.
+    notFoundStderr: () => '',
+    must,
+  })
   console.log(`  ${JSON.stringify(built.summary)}`)
 }

@@ -13,18 +13,16 @@
 // byte for byte, except the /proc/<pid>/* files, which the lab did not capture: they are rebuilt
 // from the captured process listings (pid, comm, VmRSS, oom_score, oom_score_adj) and, for
 // xenlab-hogs, from the kernel's own OOM task dump of the same boot (uid, total_vm, pgtables).
-import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {dirname, join, resolve} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {existsSync, readFileSync} from 'node:fs'
+import {join, resolve} from 'node:path'
+import {checkPlanCommands, loadStatusPlan, REPO, writeSnapshot as writeSnapshotDir} from './lib/snapshot-writer.mjs'
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
 // The files and commands memguard reads: src/state/plan.ts statusPlan(), bundled from this
 // repository's source at generation time, so a manifest's `missing` list can never go stale against
 // the plan. The command ids below are the file names under commands/ (kept as they were: a snapshot
 // looks commands up by argv); their argv must be the plan's, which is checked below.
 const PLAN = await loadStatusPlan()
-const PLAN_FILES = PLAN.files
 const PLAN_COMMANDS = [
   ['xl-info', ['xl', 'info']],
   ['xl-list', ['xl', 'list']],
@@ -37,21 +35,8 @@ const PLAN_COMMANDS = [
   ['xenstore-dom0-memory', ['xenstore-read', '/local/domain/0/memory/target', '/local/domain/0/memory/static-max']],
   ['dmesg', ['dmesg']],
 ]
-{
-  const key = (argvList) => argvList.join('\0')
-  const ours = PLAN_COMMANDS.map(([, argvList]) => key(argvList)).sort()
-  const plan = PLAN.commands.map((c) => key(c.argv)).sort()
-  if (ours.join('\n') !== plan.join('\n')) throw new Error(`make-xenlab-snapshot: PLAN_COMMANDS differ from statusPlan()'s commands: ${JSON.stringify(PLAN.commands.map((c) => c.argv))}`)
-}
+checkPlanCommands('make-xenlab-snapshot', PLAN_COMMANDS, PLAN)
 const SYSFS = '/sys/devices/system/xen_memory/xen_memory0'
-
-/** statusPlan() of src/state/plan.ts: the TypeScript source bundled with esbuild (as scripts/build.mjs does) and imported. */
-async function loadStatusPlan() {
-  const {build} = await import('esbuild')
-  const out = await build({entryPoints: [join(REPO, 'src/state/plan.ts')], bundle: true, write: false, format: 'esm', platform: 'node', target: 'node20', logLevel: 'silent'})
-  const {statusPlan} = await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`)
-  return statusPlan()
-}
 
 function usage(message) {
   if (message) console.error(`make-xenlab-snapshot: ${message}`)
@@ -63,7 +48,6 @@ const capturesDir = process.argv[2]
 if (!capturesDir) usage('the captures directory is required')
 if (!existsSync(join(capturesDir, 'baseline', 'INDEX.tsv'))) usage(`${capturesDir} has no baseline/INDEX.tsv; expected the xenlab captures/ directory`)
 const outRoot = resolve(process.argv[3] ?? join(REPO, 'examples', 'hosts'))
-const packageVersion = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version
 
 // ---------------------------------------------------------------- reading captures
 
@@ -73,7 +57,7 @@ function capture(group, name) {
   const read = (ext) => readFileSync(`${base}.${ext}`, 'latin1')
   const rc = Number(read('rc').trim())
   if (!Number.isInteger(rc)) throw new Error(`${base}.rc is not an exit code`)
-  return {stdout: read('stdout'), stderr: read('stderr'), rc, path: `${group}/${name}`}
+  return {stdout: read('stdout'), stderr: read('stderr'), exitCode: rc, path: `${group}/${name}`}
 }
 
 function must(condition, message) {
@@ -203,50 +187,9 @@ function argv(...parts) {
 
 // ---------------------------------------------------------------- writing a snapshot
 
-function writeSnapshot(name, {manifest, files, commands, processes}) {
-  const dir = join(outRoot, name)
-  rmSync(dir, {recursive: true, force: true})
-  const put = (rel, text) => {
-    const path = join(dir, rel)
-    mkdirSync(dirname(path), {recursive: true})
-    writeFileSync(path, text, 'latin1')
-  }
-  for (const [path, text] of Object.entries(files)) {
-    must(path.startsWith('/'), `file path ${path} is not absolute`)
-    put(join('files', path), text)
-  }
-  for (const p of processes) {
-    put(`files/proc/${p.pid}/status`, p.files.status)
-    put(`files/proc/${p.pid}/stat`, p.files.stat)
-    put(`files/proc/${p.pid}/oom_score`, p.files.oomScore)
-    put(`files/proc/${p.pid}/oom_score_adj`, p.files.oomScoreAdj)
-    if (p.files.cmdline !== null) put(`files/proc/${p.pid}/cmdline`, p.files.cmdline)
-  }
-  const manifestCommands = []
-  for (const [id, argvList] of PLAN_COMMANDS) {
-    const c = commands[id]
-    must(c !== undefined, `${name}: no entry for command ${id}`)
-    if (c.notFound) {
-      put(`commands/${id}.stdout`, '')
-      put(`commands/${id}.stderr`, `${argvList[0]}: command not found`)
-      manifestCommands.push({id, argv: argvList, exitCode: null, notFound: true, timedOut: false})
-    } else {
-      put(`commands/${id}.stdout`, c.stdout)
-      put(`commands/${id}.stderr`, c.stderr)
-      manifestCommands.push({id, argv: argvList, exitCode: c.rc, notFound: false, timedOut: false})
-    }
-  }
-  const missing = PLAN_FILES.filter((f) => !(f in files))
-  const full = {
-    schemaVersion: 1,
-    memguardVersion: packageVersion,
-    ...manifest,
-    commands: manifestCommands,
-    missing,
-    processCount: processes.length,
-  }
-  put('manifest.json', JSON.stringify(full, null, 2) + '\n')
-  console.log(`${name}: ${Object.keys(files).length} files, ${processes.length} processes, ${missing.length} plan files missing -> ${dir}`)
+function writeSnapshot(name, snapshot) {
+  // A real `memguard snapshot` keeps the shell's complaint about a program the host lacks.
+  writeSnapshotDir({outRoot, name, ...snapshot, plan: PLAN, planCommands: PLAN_COMMANDS, notFoundStderr: (argvList) => `${argvList[0]}: command not found`, must})
 }
 
 // ---------------------------------------------------------------- the baseline host (xenlab)
@@ -358,8 +301,8 @@ function buildBaseline() {
         status: status61(p),
         stat: stat61(p),
         cmdline: kernelThread ? '' : cmdlines[r.pid] ?? null,
-        oomScore: `${r.oomScore}\n`,
-        oomScoreAdj: `${r.oomScoreAdj}\n`,
+        oom_score: `${r.oomScore}\n`,
+        oom_score_adj: `${r.oomScoreAdj}\n`,
       },
     }
   })
@@ -433,7 +376,7 @@ function buildHogs() {
     }
     return {
       pid: r.pid,
-      files: {status: status61(p), stat: stat61(p), cmdline: cmdlines[r.pid] ?? null, oomScore: `${r.oomScore}\n`, oomScoreAdj: `${r.oomScoreAdj}\n`},
+      files: {status: status61(p), stat: stat61(p), cmdline: cmdlines[r.pid] ?? null, oom_score: `${r.oomScore}\n`, oom_score_adj: `${r.oomScoreAdj}\n`},
     }
   })
 

@@ -12,7 +12,7 @@ const HOSTS_DIR = resolve(import.meta.dirname, '../../examples/hosts')
 const HOSTS = readdirSync(HOSTS_DIR).filter((name) => statSync(join(HOSTS_DIR, name)).isDirectory()).sort()
 /** The hosts scripts/make-demo-hosts.mjs writes. */
 const SYNTHETIC = ['healthy-xl', 'seed-incident']
-/** The hosts scripts/make-xenlab-snapshot.mjs builds from the lab captures (its file list is statusPlan()'s). */
+/** The hosts scripts/make-xenlab-snapshot.mjs builds from the lab captures (both generators take the file list from statusPlan()). */
 const LAB = ['xenlab', 'xenlab-hogs']
 const MiB = 1024
 
