@@ -6,6 +6,7 @@
 // Tried and rejected: capping V8's young generation (--max-semi-space-size=1, from a sh line in
 // bin/run.js) took ~13 MB off a 2,000-process status but added ~15 ms to every start (--version went
 // from 3.6x to 4.3x node -e 0, over its target), for any value of the flag, even the default.
+// To see it again: python3 bench/measure.py 21 3 -- node [--max-semi-space-size=N] bin/run.js --version
 //
 // NODE_EXTRA_CA_CERTS is removed from the environment of every measured command: on Node 20 it
 // adds ~30 ms to every start (146 certificates parsed eagerly), which would swamp the numbers.
@@ -71,6 +72,11 @@ if (!only || only === 'startup') {
 }
 
 if (!only || only === 'status') {
+  if (existsSync(join(root, 'examples/hosts/xenlab'))) {
+    // A small real dom0 (the lab's 84 processes), for scale beside the 2,000-process rows.
+    const ps = await withSleepers(0, () => measure(['ps', '-eo', 'pid,rss,comm,oom,oomadj']))
+    row('status --json, snapshot of the xenlab dom0 (84 processes)  vs  ps -eo pid,rss,comm,oom,oomadj', measure([bin, 'status', '--json', '--snapshot', join(root, 'examples/hosts/xenlab')]), ps, null)
+  }
   if (existsSync(join(root, 'examples/hosts/healthy-xl'))) {
     const snap = bigSnapshot(2000)
     const ps = await withSleepers(0, () => measure(['ps', '-eo', 'pid,rss,comm,oom,oomadj']))

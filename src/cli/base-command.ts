@@ -87,7 +87,7 @@ export abstract class MemguardCommand extends Command {
   /**
    * --json output, written as JSON.stringify does it. oclif's own logJson re-tokenizes the whole
    * document with regular expressions to colour it, and memguard sets no JSON theme, so that pass
-   * changed nothing and cost time that grows with the output (lint of 10,000 files).
+   * changed nothing and cost time that grows with the output (`lint --json` over 10,000 files).
    */
   override logJson(json: unknown): void {
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
