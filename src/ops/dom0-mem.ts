@@ -18,6 +18,7 @@ import {
   type PlannedFile,
   type Toolstack,
 } from '../xen/dom0-mem-config.js'
+import {rewriteFile} from './rewrite-file.js'
 import {auditErrorText, recordAudit, type AuditRecord, type ChangeContext, type Dom0MemAuditEntry} from './audit.js'
 import {staleLockNote, withHostLock} from './lock.js'
 
@@ -157,17 +158,10 @@ export async function applyDom0MemPlan(host: Host, plan: Dom0MemPlan, results: F
   if (host.readOnly) throw new MemguardError(`${host.label} is read-only: nothing can be applied there`, {exitCode: ExitCode.usage})
   for (const file of plan.config.files.filter((f: PlannedFile) => f.changed)) {
     try {
-      const now = await host.readFile(file.path)
-      if (now === file.after) {
-        results.push({path: file.path, action: 'already', backupPath: null, error: null})
-        continue
-      }
-      if (now !== file.before) {
-        results.push({path: file.path, action: 'conflict', backupPath: null, error: 'the file changed since memguard read it; nothing was written – run memguard dom0-mem again'})
-        continue
-      }
-      const written = await host.writeFileAtomic(file.path, file.after, {mode: 0o644, backup: true})
-      results.push({path: file.path, action: file.before === null ? 'created' : 'written', backupPath: written.backupPath, error: null})
+      const r = await rewriteFile(host, file, 0o644)
+      if (r.outcome === 'already') results.push({path: file.path, action: 'already', backupPath: null, error: null})
+      else if (r.outcome === 'conflict') results.push({path: file.path, action: 'conflict', backupPath: null, error: 'the file changed since memguard read it; nothing was written – run memguard dom0-mem again'})
+      else results.push({path: file.path, action: r.outcome, backupPath: r.backupPath, error: null})
     } catch (error) {
       results.push({path: file.path, action: 'failed', backupPath: null, error: error instanceof MemguardError ? error.located : (error as Error).message})
     }

@@ -5,6 +5,7 @@ import {indexByPid, programName} from '../linux/processes.js'
 import {buildProtectPlan, type FileChange, type PlannedCommand, type ProtectOptions, type ProtectPlan} from '../safety/protect-plan.js'
 import {buildHostState, type HostState} from '../state/host-state.js'
 import {protectPlan, statusPlan} from '../state/plan.js'
+import {rewriteFile} from './rewrite-file.js'
 import {auditErrorText, recordAudit, type AuditRecord, type AuditCommandRun, type AuditFile, type AuditValue, type ChangeContext, type ProtectAuditEntry} from './audit.js'
 import {staleLockNote, withHostLock} from './lock.js'
 
@@ -272,16 +273,9 @@ function parseInteger(text: string): number | null {
 
 async function writeFile(host: Host, f: FileChange): Promise<FileResult> {
   try {
-    // Read again under the lock, as dom0-mem does: another protect or an admin's editor may have
-    // been here since the plan was read. Already as planned: nothing to write (no second backup);
-    // anything else than what the plan was made from: left alone, never overwritten.
-    const now = await host.readFile(f.path)
-    if (now === f.after) return {path: f.path, action: f.action, ok: true, backupPath: null, error: null}
-    if (f.beforeKnown && now !== f.before) {
-      return {path: f.path, action: f.action, ok: false, backupPath: null, error: `${f.path} changed since memguard read it; nothing was written – run memguard protect again`}
-    }
-    const result = await host.writeFileAtomic(f.path, f.after, {mode: f.mode})
-    return {path: f.path, action: f.action, ok: true, backupPath: result.backupPath, error: null}
+    const r = await rewriteFile(host, f, f.mode)
+    if (r.outcome === 'conflict') return {path: f.path, action: f.action, ok: false, backupPath: null, error: `${f.path} changed since memguard read it; nothing was written – run memguard protect again`}
+    return {path: f.path, action: f.action, ok: true, backupPath: r.outcome === 'already' ? null : r.backupPath, error: null}
   } catch (error) {
     return {path: f.path, action: f.action, ok: false, backupPath: null, error: (error as Error).message}
   }
